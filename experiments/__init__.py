@@ -1,0 +1,1 @@
+"""The retraining harness for the paper's empirical claims (issue 6: in progress)."""

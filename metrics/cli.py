@@ -1,0 +1,267 @@
+"""The ``simaudit`` command line.
+
+Subcommands: ``list``, ``compare``, ``model-distance``, ``construct``. Every
+user error (bad file, bad option, bad array, degenerate input) is printed as
+one line ``simaudit <command>: error: <message>`` on stderr with exit code 2;
+a traceback means a bug in simaudit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+__all__ = ["main"]
+
+EXIT_USAGE = 2
+
+
+class CLIError(Exception):
+    """A user-facing error: printed as one line, exit code 2."""
+
+
+# ----------------------------------------------------------------------------- formatting
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return str(value)
+        return f"{value:.6g}"
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def format_table(rows: Sequence[dict[str, Any]], fmt: str) -> str:
+    """Render rows (dicts with the same keys) as ``table`` (aligned text), ``md``, ``csv`` or ``json``."""
+    if fmt == "json":
+        return json.dumps(list(rows), indent=2, allow_nan=True)
+    cols = list(rows[0]) if rows else []
+    cells = [[_fmt(r[c]) for c in cols] for r in rows]
+    if fmt == "csv":
+        import csv
+        import io
+
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(cols)
+        w.writerows([[("" if r[c] is None else r[c]) for c in cols] for r in rows])
+        return buf.getvalue().rstrip("\n")
+    if fmt == "md":
+        lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
+        lines += ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in cells]
+        return "\n".join(lines)
+    widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(cols)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in cells]
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _device(name: str) -> Any:
+    import torch
+
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise CLIError("--device must name an available device; got 'cuda' but torch.cuda.is_available() is False. Use --device cpu or auto.")
+    return torch.device(name)
+
+
+def _int_list(text: str) -> list[int]:
+    try:
+        return [int(t) for t in text.split(",") if t.strip() != ""]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be comma-separated integers like 0,5,9; got {text!r}") from None
+
+
+def _load_npy(path: str, name: str) -> Any:
+    import numpy as np
+
+    p = Path(path)
+    if not p.is_file():
+        raise CLIError(f"{name} must be an existing .npy file; got {path!r} (no such file).")
+    try:
+        return np.load(p, allow_pickle=False)
+    except (ValueError, OSError) as exc:
+        raise CLIError(f"{name} must be a .npy array file readable without pickle; got {path!r} ({exc}).") from None
+
+
+# ----------------------------------------------------------------------------- subcommands
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from metrics.registry import specs
+
+    rows = [s.as_row() for s in specs(args.compares)]
+    if args.format == "table":
+        keep = ["name", "kind", "compares", "translation", "isotropic_scaling", "orthogonal", "invertible_linear",
+                "permutation", "identifiability", "symmetry", "triangle", "range", "summary"]
+        rows = [{k: r[k] for k in keep} for r in rows]
+    print(format_table(rows, args.format))
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from metrics.registry import get, names
+
+    X = _load_npy(args.x, "X")
+    Y = _load_npy(args.y, "Y")
+    metrics = args.metric or names("representations")
+    rows = []
+    for name in metrics:
+        spec = get(name)
+        if spec.compares != "representations":
+            raise CLIError(f"--metric must name a representation measure; got {name!r}, which compares {spec.compares} (use `simaudit model-distance`).")
+        value = float(spec.numpy_fn(X, Y))
+        rows.append({"metric": name, "kind": spec.kind, "value": value})
+    if args.format == "json":
+        print(json.dumps({r["metric"]: r["value"] for r in rows}, indent=2))
+    else:
+        print(format_table(rows, args.format))
+    return 0
+
+
+def cmd_model_distance(args: argparse.Namespace) -> int:
+    import torch
+
+    from metrics.models import SoftmaxModel
+    from metrics.torch_model_distances import model_distances
+
+    p = SoftmaxModel.load(args.p)
+    q = SoftmaxModel.load(args.q)
+    if (p.N, p.K, p.M) != (q.N, q.K, q.M):
+        raise CLIError(
+            f"P and Q must have the same N, K and M; got P: F{p.F.shape}, G{p.G.shape} and Q: F{q.F.shape}, G{q.G.shape}."
+        )
+    dev = _device(args.device)
+    t = [torch.tensor(a.copy(), dtype=torch.float64, device=dev) for a in (p.F, p.G, q.F, q.G)]
+    res = model_distances(
+        *t, label_pivot=args.label_pivot, left_out=args.left_out, input_set=args.input_set,
+        num_samples=args.num_samples, seed=args.seed, lam=args.lam, max_subsets=args.max_subsets,
+        rep_samples=args.rep_samples, progress=None if args.progress else False,
+    )
+    out = res.to_dict()
+    if args.format == "json":
+        print(json.dumps(out, indent=2))
+        return 0
+    llv = out["llv"]
+    rows = [{"quantity": k, "value": out[k]} for k in ("kl", "kl_reverse", "js", "tv", "hellinger", "chi2", "logit")]
+    rows.append({"quantity": "llv", "value": llv["value"]})
+    rows += [{"quantity": f"  llv.{k}", "value": llv[k]} for k in ("t1", "t2", "t3", "t4")]
+    rows += [{"quantity": k, "value": out[k]} for k in ("d_svd_f", "d_svd_g", "d_fg")]
+    rows.append({"quantity": "bound 2*M*d_LLV", "value": out["bound"]})
+    rows += [{"quantity": k, "value": out[k]} for k in ("mcca", "d_rep")]
+    print(format_table(rows, "table"))
+    print(
+        f"\nlabel pivot y0={llv['label_pivot']}, left-out={llv['left_out']}, input set={llv['input_set']}; "
+        f"d_fg over {res.fg.num_subsets} label subset(s) ({'all' if res.fg.exhaustive else 'seeded sample'}); "
+        f"N={p.N}, K={p.K}, M={p.M}, device={dev}"
+    )
+    informative = llv["value"] < 1 / (2 * p.M)
+    print(f"Thm 4.6 bound d_fg <= 2 M d_LLV: {'holds' if res.fg.value <= out['bound'] else 'VIOLATED'}"
+          + ("" if informative else " (not informative: d_LLV >= 1/(2M))"))
+    return 0
+
+
+def cmd_construct(args: argparse.Namespace) -> int:
+    from constructions.catalogue import CONSTRUCTIONS, build, parse_settings
+
+    if args.list or args.name is None:
+        rows = [{"name": n, "kind": c.kind, "parameters": c.signature(), "summary": c.summary} for n, c in CONSTRUCTIONS.items()]
+        print(format_table(rows, args.format))
+        return 0
+    if args.out is None:
+        raise CLIError("--out must name the folder to write; got nothing. Example: simaudit construct kl-vanishing --out runs/klv")
+    settings = parse_settings(args.name, args.set or [])
+    path = build(args.name, settings, Path(args.out))
+    print(f"wrote {path}")
+    return 0
+
+
+# ----------------------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="simaudit",
+        description="Property-based verification and benchmarks for similarity measures between representations and model distributions.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("list", help="print the measure registry")
+    p.add_argument("--format", choices=["table", "json", "csv", "md"], default="table")
+    p.add_argument("--compares", choices=["representations", "models"], default=None, help="only this kind of measure")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("compare", help="compare two representation matrices X.npy and Y.npy (rows = the same stimuli)")
+    p.add_argument("x", metavar="X.npy")
+    p.add_argument("y", metavar="Y.npy")
+    p.add_argument("--metric", action="append", metavar="NAME", help="a registry name (repeatable); default: every representation measure")
+    p.add_argument("--format", choices=["table", "json", "md", "csv"], default="table")
+    p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("model-distance", help="every distance between two softmax models P.npz and Q.npz (arrays F, G)")
+    p.add_argument("p", metavar="P.npz")
+    p.add_argument("q", metavar="Q.npz")
+    p.add_argument("--label-pivot", type=int, default=None, metavar="I", help="label pivot y0 (0-based); searched if omitted")
+    p.add_argument("--left-out", type=int, default=None, metavar="J", help="left-out label (0-based); searched if omitted")
+    p.add_argument("--input-set", type=_int_list, default=None, metavar="a,b,c", help="x0 first, then x1..xM (0-based rows of F)")
+    p.add_argument("--num-samples", type=int, default=200, metavar="S", help="random input tuples tried for the input set (default 200)")
+    p.add_argument("--seed", type=int, default=0, help="seed for every random choice (default 0)")
+    p.add_argument("--lam", type=float, default=1e-5, metavar="L", help="weight of the scale terms T3, T4 (default 1e-5)")
+    p.add_argument("--max-subsets", type=int, default=1000, help="label subsets for d_fg's embedding side before sampling (default 1000)")
+    p.add_argument("--rep-samples", type=int, default=100, help="sampled (y0, S) pairs for d_rep (default 100)")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("--progress", action="store_true", help="show progress bars on long steps (pivot search)")
+    p.set_defaults(func=cmd_model_distance)
+
+    p = sub.add_parser("construct", help="build a construction with a known answer and write it to a folder")
+    p.add_argument("name", nargs="?", metavar="NAME")
+    p.add_argument("--out", metavar="DIR")
+    p.add_argument("--set", action="append", metavar="key=value", help="override a parameter (repeatable)")
+    p.add_argument("--list", action="store_true", help="list the constructions")
+    p.add_argument("--format", choices=["table", "json", "md", "csv"], default="table")
+    p.set_defaults(func=cmd_construct)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``simaudit`` console script; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    func: Callable[[argparse.Namespace], int] = args.func
+    from metrics._validation import DegenerateInputError
+
+    try:
+        return func(args)
+    except Exception if os.environ.get("SIMAUDIT_DEBUG") else ():  # re-raise with a traceback when debugging
+        raise
+    except (CLIError, DegenerateInputError, ValueError, TypeError, KeyError, FileNotFoundError) as exc:
+        msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        print(f"simaudit {args.command}: error: {msg}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:  # `simaudit list | head`
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

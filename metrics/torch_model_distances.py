@@ -1,0 +1,927 @@
+"""Scalable torch implementation of the model distances (CPU or CUDA).
+
+The numpy reference (:mod:`metrics.model_distances`) materialises the K x N
+log-likelihood matrix. This module never does: it streams the logits in
+blocks of inputs once, to get ``lse(x) = logsumexp_y f(x).g(y)`` per input
+(and, in the same pass, the averaged f-divergences), and computes every
+variance of Def. 4.4 from QR factors of small joint feature matrices
+(MATH.md section 7):
+
+* over inputs, ``log p(y|x) = g(y).f(x) - lse(x)`` is linear in
+  ``phi(x) = (f(x), lse(x))``; with ``R`` the triangular factor of the centred
+  joint features ``[F, lse, F', lse']`` (N x (2M+2)), the centred log-likelihood
+  of label y is ``Q u_y`` with ``u_y = R w_y`` and every standard deviation over
+  inputs is ``||(combination of u's)|| / sqrt(N - 1)``;
+* over labels, the centred ``[G, G']`` (K x 2M) gives ``R_G`` the same way.
+
+Precision: near the identifiability class the two models' vectors ``u_y`` and
+``u'_y`` nearly coincide. Every term is therefore computed from the explicit
+difference ``D_y = u_y - u'_y`` (and the scale difference
+``sigma'^2 - sigma^2 = |delta|^2 - 2 v.delta``), never as a difference of two
+large quadratic forms. Distances on an identifiability class come out at
+rounding level (about 1e-13 measured for cond(A) = 1e3; see the tests).
+
+Cost with the pivots fixed: the logits GEMMs (2 N K M flops per model), which
+are the floor, plus O((N + K) M^2). The exhaustive label-pivot search costs
+O(K^2 M) in blocks of pivots with bounded memory.
+
+All functions take the four matrices ``F, G, Fp, Gp`` (model p: F, G; model
+q: Fp, Gp) as tensors, keep their dtype and device, and (with every random
+choice fixed) are differentiable in all four.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, cast
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from metrics._pivots import (
+    DEFAULT_LAM,
+    DEFAULT_MAX_SUBSETS,
+    DEFAULT_NUM_SAMPLES,
+    DEFAULT_REP_SAMPLES,
+    SD_RTOL,
+    TIE_RTOL,
+    improves,
+    input_tuples,
+    label_subsets,
+    rep_pivots,
+)
+from metrics._validation import DegenerateInputError, as_float_tensor, check_indices, check_positive_int, check_range, fail
+from metrics.models import FGResult, LLVResult, ModelDistances
+
+__all__ = [
+    "DistributionDivergences",
+    "chi2_divergence",
+    "distribution_divergences",
+    "fg_dissimilarity",
+    "fg_distance",
+    "hellinger_distance",
+    "js_divergence",
+    "kl_divergence",
+    "llv",
+    "llv_distance",
+    "log_partition",
+    "logit_distance",
+    "model_distances",
+    "rep_distance",
+    "reverse_kl_divergence",
+    "svd_dissimilarity",
+    "svd_similarity",
+    "tv_distance",
+]
+
+#: Memory budget (bytes) for one block of logits and its temporaries in the streamed pass.
+BLOCK_BYTES = 256 * 2**20
+#: Number of B x K temporaries the streamed divergence pass keeps alive at once (for block sizing).
+_TEMPS_DIVERGENCES = 10
+_TEMPS_LSE = 1
+#: |logit| bound below which exp needs no max shift in float64 (exp overflows near 709.78).
+_EXP_SAFE = 700.0
+
+
+# ----------------------------------------------------------------------------- validation
+
+
+def _check_models(func: str, F: Any, G: Any, Fp: Any, Gp: Any, *, need_diversity: bool = False) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    """Validate the four matrices of two models; return them (integers converted to float64)."""
+    F = as_float_tensor(func, "F", F)
+    G = as_float_tensor(func, "G", G)
+    Fp = as_float_tensor(func, "Fp", Fp)
+    Gp = as_float_tensor(func, "Gp", Gp)
+    for name, t in (("F", F), ("G", G), ("Fp", Fp), ("Gp", Gp)):
+        if t.ndim != 2:
+            fail(func, f"{name} must be a 2-D matrix", f"{name}.shape={tuple(t.shape)}")
+    if not (F.dtype == G.dtype == Fp.dtype == Gp.dtype):
+        fail(func, "F, G, Fp and Gp must share one dtype", f"{F.dtype}, {G.dtype}, {Fp.dtype}, {Gp.dtype}", error=TypeError)
+    if not (F.device == G.device == Fp.device == Gp.device):
+        fail(func, "F, G, Fp and Gp must be on one device", f"{F.device}, {G.device}, {Fp.device}, {Gp.device}")
+    shapes = f"F{tuple(F.shape)}, G{tuple(G.shape)}, Fp{tuple(Fp.shape)}, Gp{tuple(Gp.shape)}"
+    if not (F.shape[1] == G.shape[1] == Fp.shape[1] == Gp.shape[1]):
+        fail(func, "all four matrices must have the same number of columns (the dimension M)", shapes)
+    if F.shape[0] != Fp.shape[0]:
+        fail(func, "the two models must have the same number of inputs N (rows of F and Fp)", shapes)
+    if G.shape[0] != Gp.shape[0]:
+        fail(func, "the two models must have the same number of labels K (rows of G and Gp)", shapes)
+    if need_diversity:
+        N, M = F.shape
+        K = G.shape[0]
+        if K < M + 1:
+            fail(func, "the diversity condition needs K >= M + 1 labels", f"K={K}, M={M}", "Use more labels or a smaller representation dimension.")
+        if N < M + 1:
+            fail(func, "the diversity condition needs N >= M + 1 inputs", f"N={N}, M={M}")
+    return F, G, Fp, Gp
+
+
+def _block_rows(K: int, dtype: torch.dtype, temps: int, block_size: int | None) -> int:
+    if block_size is not None:
+        return check_positive_int("block_size", "block_size", block_size)
+    itemsize = torch.finfo(dtype).bits // 8
+    return max(1, BLOCK_BYTES // max(1, K * itemsize * temps))
+
+
+def _progress(total: int, desc: str, enabled: bool | None) -> Any:
+    """A tqdm bar (to stderr), disabled when ``enabled`` is False or output is not a terminal."""
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, unit="blk", disable=(None if enabled is None else not enabled), leave=False)
+
+
+# ----------------------------------------------------------------------------- streamed pass
+
+
+def log_partition(F: Tensor, G: Tensor, *, block_size: int | None = None) -> Tensor:
+    """``lse(x_n) = logsumexp_k f(x_n).g(y_k)`` for every input, streamed in blocks of inputs.
+
+    Never holds more than ``block_size`` x K logits (by default the block is
+    sized to about 256 MiB of temporaries).
+
+    Parameters
+    ----------
+    F : Tensor, shape (N, M)
+    G : Tensor, shape (K, M)
+
+    Returns
+    -------
+    Tensor, shape (N,), same dtype and device as ``F``.
+    """
+    N, K = F.shape[0], G.shape[0]
+    B = _block_rows(K, F.dtype, _TEMPS_LSE, block_size)
+    if F.requires_grad or G.requires_grad:
+        return torch.cat([torch.logsumexp(F[s : s + B] @ G.T, dim=1) for s in range(0, N, B)])
+    # No gradients needed: one preallocated block, every step in place. Shifting each
+    # row by f(x).gbar (gbar = mean unembedding) is folded into the GEMM by centring G,
+    # and |f(x).(g - gbar)| <= |f(x)| max_k |g_k - gbar| bounds every shifted logit. Rows
+    # whose bound is below _EXP_SAFE need no max pass (exp can neither overflow, even
+    # summed over K labels, nor underflow to zero); the others take the max-shifted route.
+    gbar = G.mean(dim=0)
+    Gc = G - gbar
+    shift = F @ gbar
+    bound = F.norm(dim=1) * Gc.norm(dim=1).max()
+    safe = bound <= _EXP_SAFE - math.log(K)
+    out = F.new_empty(N)
+    buf = F.new_empty(min(B, N), K)
+    for start in range(0, N, B):
+        fb = F[start : start + B]
+        n = fb.shape[0]
+        logits = buf[:n]
+        torch.matmul(fb, Gc.T, out=logits)
+        if bool(safe[start : start + n].all()):
+            out[start : start + n] = logits.exp_().sum(dim=1).log_()
+        else:
+            mx = logits.amax(dim=1, keepdim=True)
+            out[start : start + n] = logits.sub_(mx).exp_().sum(dim=1).log_() + mx.squeeze(1)
+    return out + shift
+
+
+@dataclass(frozen=True)
+class DistributionDivergences:
+    """Averages over inputs of the divergences between p(.|x) and q(.|x), plus both log-partitions.
+
+    Every field but ``lse_p`` and ``lse_q`` is a 0-dim tensor.
+    """
+
+    kl: Tensor
+    kl_reverse: Tensor
+    js: Tensor
+    tv: Tensor
+    hellinger: Tensor
+    chi2: Tensor
+    logit: Tensor
+    lse_p: Tensor
+    lse_q: Tensor
+
+
+def _block_divergences(L: Tensor, Lp: Tensor) -> tuple[Tensor, ...]:
+    """Per-input divergences for one block of logits (B x K each)."""
+    lse = torch.logsumexp(L, dim=1, keepdim=True)
+    lsep = torch.logsumexp(Lp, dim=1, keepdim=True)
+    ell = L - lse
+    ellp = Lp - lsep
+    p = ell.exp()
+    q = ellp.exp()
+    d = ell - ellp
+    # KL(p||q) = sum_k q (r log r - r + 1), r = p/q: each term is >= 0; written as
+    # p d - p + q, rounding can leave a tiny negative total, clamped at 0.
+    kl = (p * d - p + q).sum(dim=1).clamp_min(0)
+    kl_rev = (q * (-d) - q + p).sum(dim=1).clamp_min(0)
+    lm = torch.logaddexp(ell, ellp) - math.log(2.0)
+    js = (0.5 * (p * (ell - lm) + q * (ellp - lm))).sum(dim=1).clamp_min(0)
+    tv = 0.5 * (p - q).abs().sum(dim=1)
+    h2 = 0.5 * (q * torch.expm1(0.5 * d).square()).sum(dim=1)
+    # sqrt has an infinite derivative at 0; clamp first so that gradients stay finite at p = q.
+    hel = h2.clamp_min(torch.finfo(h2.dtype).tiny).sqrt() * (h2 > 0)
+    chi2 = (q * torch.expm1(d).square()).sum(dim=1)
+    dc = d - d.mean(dim=1, keepdim=True)  # clr(p) - clr(q)
+    logit2 = dc.square().sum(dim=1)
+    return kl, kl_rev, js, tv, hel, chi2, logit2, lse.squeeze(1), lsep.squeeze(1)
+
+
+def distribution_divergences(
+    F: Tensor, G: Tensor, Fp: Tensor, Gp: Tensor, *, block_size: int | None = None, progress: bool | None = False
+) -> DistributionDivergences:
+    """Every averaged divergence between two softmax models in one streamed pass over the logits.
+
+    KL in both directions, Jensen-Shannon (natural log), total variation,
+    Hellinger distance (per input ``sqrt(0.5 sum (sqrt p - sqrt q)^2)``),
+    Pearson chi-squared ``sum (p - q)^2 / q`` and the logit distance
+    ``sqrt(mean_n ||clr p - clr q||^2)``, each averaged over the N inputs, and
+    the log-partitions of both models. Memory: ``block_size`` x K logits and
+    about ten temporaries of that size.
+    """
+    func = "distribution_divergences"
+    F, G, Fp, Gp = _check_models(func, F, G, Fp, Gp)
+    N, K = F.shape[0], G.shape[0]
+    B = _block_rows(K, F.dtype, _TEMPS_DIVERGENCES, block_size)
+    acc: list[list[Tensor]] = [[] for _ in range(9)]
+    with _progress(math.ceil(N / B), "divergences", progress) as bar:
+        for start in range(0, N, B):
+            sl = slice(start, start + B)
+            parts = _block_divergences(F[sl] @ G.T, Fp[sl] @ Gp.T)
+            for a, part in zip(acc, parts, strict=True):
+                a.append(part)
+            bar.update(1)
+    kl, klr, js, tv, hel, chi2, logit2, lse_p, lse_q = (torch.cat(a) for a in acc)
+    lm = logit2.mean()
+    logit = lm.clamp_min(torch.finfo(lm.dtype).tiny).sqrt() * (lm > 0)
+    return DistributionDivergences(
+        kl=kl.mean(), kl_reverse=klr.mean(), js=js.mean(), tv=tv.mean(), hellinger=hel.mean(),
+        chi2=chi2.mean(), logit=logit, lse_p=lse_p, lse_q=lse_q,
+    )
+
+
+def kl_divergence(F: Tensor, G: Tensor, Fp: Tensor, Gp: Tensor, *, block_size: int | None = None) -> Tensor:
+    """d_KL(p, q) = mean_n KL(p(.|x_n) || q(.|x_n)) in nats (streamed; see :func:`distribution_divergences`)."""
+    return distribution_divergences(F, G, Fp, Gp, block_size=block_size).kl
+
+
+def reverse_kl_divergence(F: Tensor, G: Tensor, Fp: Tensor, Gp: Tensor, *, block_size: int | None = None) -> Tensor:
+    """d_KL(q, p): the KL divergence with the arguments swapped."""
+    return distribution_divergences(F, G, Fp, Gp, block_size=block_size).kl_reverse
+
+
+def js_divergence(F: Tensor, G: Tensor, Fp: Tensor, Gp: Tensor, *, block_size: int | None = None) -> Tensor:
+    """Mean Jensen-Shannon divergence (natural log), in [0, ln 2]."""
+    return distribution_divergences(F, G, Fp, Gp, block_size=block_size).js
+
+
+def tv_distance(F: Tensor, G: Tensor, Fp: Tensor, Gp: Tensor, *, block_size: int | None = None) -> Tensor:
+    """Mean total-variation distance ``0.5 sum_k |p - q|``, in [0, 1]."""
+    return distribution_divergences(F, G, Fp, Gp, block_size=block_size).tv
+
+
+def hellinger_distance(F: Tensor, G: Tensor, Fp: Tensor, Gp: Tensor, *, block_size: int | None = None) -> Tensor:
+    """Mean Hellinger distance ``sqrt(0.5 sum_k (sqrt p - sqrt q)^2)``, in [0, 1]."""
+    return distribution_divergences(F, G, Fp, Gp, block_size=block_size).hellinger
+
+
+def chi2_divergence(F: Tensor, G: Tensor, Fp: Tensor, Gp: Tensor, *, block_size: int | None = None) -> Tensor:
+    """Mean Pearson chi-squared divergence ``sum_k (p - q)^2 / q``, in [0, inf)."""
+    return distribution_divergences(F, G, Fp, Gp, block_size=block_size).chi2
+
+
+# ----------------------------------------------------------------------------- QR factors
+
+
+def _r_factor(A: Tensor) -> Tensor:
+    """Upper-triangular factor of a thin QR (``mode='r'`` unless gradients are needed)."""
+    if A.requires_grad:
+        return torch.linalg.qr(A, mode="reduced").R
+    return torch.linalg.qr(A, mode="r").R
+
+
+def _r_factor_streamed(A: Tensor, B: Tensor, *, chunk: int = 8192) -> Tensor:
+    """R factor of the column-centred ``[A, B]`` (rows stacked), by TSQR over row chunks.
+
+    Memory: one chunk of rows plus an R factor, never the whole concatenation.
+    """
+    K, a = A.shape[0], A.shape[1]
+    mean = torch.cat([A.mean(dim=0), B.mean(dim=0)])
+    if K <= chunk:
+        return _r_factor(torch.cat([A, B], dim=1) - mean)
+    if A.requires_grad or B.requires_grad:
+        R: Tensor | None = None
+        for start in range(0, K, chunk):
+            block = torch.cat([A[start : start + chunk], B[start : start + chunk]], dim=1) - mean
+            R = _r_factor(block if R is None else torch.cat([R, block], dim=0))
+        assert R is not None  # K > chunk > 0
+        return R
+    # One preallocated buffer [R; next chunk], filled in place (no fresh pages per chunk).
+    width = mean.shape[0]
+    buf = A.new_empty(width + chunk, width)
+    rows = 0
+    for start in range(0, K, chunk):
+        n = min(chunk, K - start)
+        blk = buf[rows : rows + n]
+        blk[:, :a] = A[start : start + n]
+        blk[:, a:] = B[start : start + n]
+        blk -= mean
+        Rk = torch.linalg.qr(buf[: rows + n], mode="r").R
+        buf[: Rk.shape[0]] = Rk
+        rows = Rk.shape[0]
+    return buf[:rows].clone()
+
+
+@dataclass(frozen=True)
+class _Factors:
+    """Everything the covariance route needs, computed once per pair of models."""
+
+    N: int
+    K: int
+    M: int
+    R: Tensor  # (2M+2, 2M+2): centred [F, lse, F', lse'] over inputs
+    RG: Tensor  # (2M, 2M): centred [G, G'] over labels
+    floor_p: float  # sd_floor of each model
+    floor_q: float
+
+
+def _sd_floor(F: Tensor, G: Tensor) -> float:
+    fmax = float(F.detach().square().sum(dim=1).max().sqrt())
+    gmax = float(G.detach().square().sum(dim=1).max().sqrt())
+    return SD_RTOL * max(fmax * gmax, float(np.finfo(np.float64).tiny))
+
+
+def _factors(F: Tensor, G: Tensor, Fp: Tensor, Gp: Tensor, lse_p: Tensor, lse_q: Tensor) -> _Factors:
+    N, M = F.shape
+    K = G.shape[0]
+    Phi = torch.cat([F, lse_p[:, None], Fp, lse_q[:, None]], dim=1)
+    R = _r_factor(Phi - Phi.mean(dim=0))
+    RG = _r_factor_streamed(G, Gp)
+    return _Factors(N=N, K=K, M=M, R=R, RG=RG, floor_p=_sd_floor(F, G), floor_q=_sd_floor(Fp, Gp))
+
+
+def _label_vectors(fc: _Factors, G: Tensor, Gp: Tensor) -> tuple[Tensor, Tensor]:
+    """``u_y`` and ``u'_y`` for the given label rows: centred log-likelihoods in Q coordinates.
+
+    ``u_y = R w_y`` with ``w_y = (g_y, -1, 0, 0)``, ``u'_y = R w'_y`` with
+    ``w'_y = (0, 0, g'_y, -1)``. R is upper triangular, so u_y is non-zero only
+    in its first M+1 coordinates and only those products are formed.
+    """
+    M, R = fc.M, fc.R
+    n = G.shape[0]
+    head = G @ R[:M, :M].T - R[:M, M]
+    U = torch.cat([head, (-R[M, M]).expand(n, 1), G.new_zeros(n, M + 1)], dim=1)
+    headp = Gp @ R[: 2 * M + 1, M + 1 : 2 * M + 1].T - R[: 2 * M + 1, 2 * M + 1]
+    Up = torch.cat([headp, (-R[2 * M + 1, 2 * M + 1]).expand(n, 1)], dim=1)
+    return U, Up
+
+
+def _pair_terms(v_norm2: Tensor, vdelta: Tensor, delta2: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    """Scales and their precise difference from ``|v|^2``, ``v.delta``, ``|delta|^2``.
+
+    ``s = |v|``, ``s' = |v - delta|``; returns ``s, s', alpha = 1/s`` and
+    ``alpha - beta = 1/s - 1/s'`` computed from ``s'^2 - s^2 = |delta|^2 - 2 v.delta``
+    without cancellation.
+    """
+    s2 = v_norm2.clamp_min(0)
+    ds2 = delta2 - 2 * vdelta
+    sp2 = (s2 + ds2).clamp_min(0)
+    s = s2.sqrt()
+    sp = sp2.sqrt()
+    alpha = 1 / s
+    amb = ds2 / ((s + sp) * s * sp)
+    return s, sp, alpha, amb
+
+
+def _scaled_norm(alpha: Tensor, amb: Tensor, D: Tensor, Up: Tensor) -> Tensor:
+    """``|alpha u - beta u'| = |alpha D + (alpha - beta) u'|`` rowwise, with ``D = u - u'``."""
+    return (alpha[..., None] * D + amb[..., None] * Up).norm(dim=-1)
+
+
+# ----------------------------------------------------------------------------- d_LLV
+
+
+@dataclass(frozen=True)
+class _LLVTensors:
+    value: Tensor
+    t1: Tensor
+    t2: Tensor
+    t3: Tensor
+    t4: Tensor
+
+
+#: Labels per chunk in the label-side passes (bounds memory to a few chunk x (2M+2) blocks).
+LABEL_CHUNK = 1024
+
+
+def _label_side(fc: _Factors, G: Tensor, Gp: Tensor, y0: int, ylo: int) -> tuple[Tensor, Tensor]:
+    """T1 and T3 for fixed pivots (differentiable), streamed over chunks of labels."""
+    K = fc.K
+    scale = math.sqrt(fc.N - 1)
+    u0, up0 = _label_vectors(fc, G[y0 : y0 + 1], Gp[y0 : y0 + 1])
+    D0 = u0 - up0
+    t1_parts, t3_parts = [], []
+    for start in range(0, K, LABEL_CHUNK):
+        keep = [y for y in range(start, min(K, start + LABEL_CHUNK)) if y not in (y0, ylo)]
+        if not keep:
+            continue
+        idx = torch.tensor(keep, device=G.device)
+        u, up = _label_vectors(fc, G[idx], Gp[idx])
+        d = u - up
+        v = u - u0
+        delta = d - D0
+        s, sp, alpha, amb = _pair_terms(v.square().sum(-1), (v * delta).sum(-1), delta.square().sum(-1))
+        _check_sd("llv", "sigma", s / scale, sp / scale, fc, keep, "label", y0)
+        a = _scaled_norm(alpha, amb, d, up)
+        # b(y) involves only the pivot's vectors: expand |alpha D0 + (alpha-beta) u'0|^2 in
+        # three scalars (every term is small when the models agree: no cancellation).
+        b2 = alpha**2 * D0.square().sum() + 2 * alpha * amb * (D0 * up0).sum() + amb**2 * up0.square().sum()
+        b = b2.clamp_min(0).sqrt()
+        t1_parts.append(torch.maximum(a, b).max())
+        t3_parts.append(((s - sp).abs() / scale).max())
+    return torch.stack(t1_parts).max(), torch.stack(t3_parts).max()
+
+
+def _input_vectors(fc: _Factors, F: Tensor, Fp: Tensor) -> tuple[Tensor, Tensor]:
+    """``z_n`` and ``z'_n``: the label-centred log-likelihoods of inputs in R_G coordinates."""
+    M, RG = fc.M, fc.RG
+    return F @ RG[:, :M].T, Fp @ RG[:, M:].T
+
+
+def _input_side_batch(fc: _Factors, Z: Tensor, Zp: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    """Input-side terms for a batch of tuples.
+
+    ``Z, Zp`` have shape (S, M+1, 2M): the z vectors of each tuple, x_0 first.
+    Returns ``c_e`` (S, M) = max(c, e), ``tau``, ``tau'`` (S, M) and the raw
+    ``|tau - tau'|`` (S, M), all already divided by sqrt(K - 1).
+    """
+    Dz = Z - Zp
+    v = Z[:, 1:] - Z[:, :1]
+    delta = Dz[:, 1:] - Dz[:, :1]
+    s, sp, alpha, amb = _pair_terms(v.square().sum(-1), (v * delta).sum(-1), delta.square().sum(-1))
+    scale = math.sqrt(fc.K - 1)
+    c = _scaled_norm(alpha, amb, Dz[:, 1:], Zp[:, 1:])
+    e = _scaled_norm(alpha, amb, Dz[:, :1].expand_as(v), Zp[:, :1].expand_as(v))
+    return torch.maximum(c, e), s / scale, sp / scale, (s - sp).abs() / scale
+
+
+def _check_sd(func: str, what: str, s: Tensor, sp: Tensor, fc: _Factors, ids: list[int], kind: str, pivot: int) -> None:
+    for model, vals, floor in (("p", s, fc.floor_p), ("q", sp, fc.floor_q)):
+        bad = torch.nonzero(vals.detach() <= floor).flatten().tolist()
+        if bad:
+            which = [ids[i] for i in bad[:5]]
+            fail(
+                func,
+                f"every {what} of Def. 4.4 must be positive (the distance divides by it)",
+                f"{what}=0 (below {floor:.3g}) in model {model} for {kind}(s) {which} with pivot {pivot}"
+                + (" (constant log-odds over the inputs)" if kind == "label" else " (an input whose embedding equals the pivot's)"),
+                "Choose other pivots, or drop duplicated labels or inputs.",
+                error=DegenerateInputError,
+            )
+
+
+def _search_input_set(fc: _Factors, F: Tensor, Fp: Tensor, num_samples: int, seed: int | None) -> tuple[int, ...]:
+    tuples = input_tuples(fc.N, fc.M, num_samples, seed)
+    flat = torch.as_tensor(tuples.reshape(-1), device=F.device)
+    with torch.no_grad():
+        Z, Zp = _input_vectors(fc, F[flat].detach(), Fp[flat].detach())
+        Z = Z.reshape(tuples.shape[0], fc.M + 1, -1)
+        Zp = Zp.reshape(tuples.shape[0], fc.M + 1, -1)
+        ce, s, sp, _ = _input_side_batch(fc, Z, Zp)
+        t2 = ce.max(dim=1).values
+        ok = (s > fc.floor_p).all(dim=1) & (sp > fc.floor_q).all(dim=1)
+        t2 = torch.where(ok, t2, torch.full_like(t2, math.inf))
+    if not bool(torch.isfinite(t2).any()):
+        fail(
+            "llv",
+            "some input tuple must have every tau of Def. 4.4 positive",
+            f"all {tuples.shape[0]} candidate tuples degenerate (an input's embedding equals the pivot's in every tuple)",
+            error=DegenerateInputError,
+        )
+    best, best_t2 = 0, math.inf
+    for i, value in enumerate(t2.tolist()):  # in order: the earliest tuple wins ties
+        if improves(value, best_t2):
+            best, best_t2 = i, value
+    return tuple(int(i) for i in tuples[best])
+
+
+def _search_label_pivots(
+    fc: _Factors, G: Tensor, Gp: Tensor, *, fixed_pivot: int | None, fixed_left_out: int | None, progress: bool | None
+) -> tuple[int, int]:
+    """Exhaustive (y0, y_lo) search minimising T1, O(K^2 M) in blocks of pivots."""
+    K, N = fc.K, fc.N
+    scale = math.sqrt(N - 1)
+    M, d = fc.M, fc.R.shape[0]
+    with torch.no_grad():
+        # Per-label vectors, built chunk by chunk: centred u (only its first M
+        # coordinates are non-zero: R is triangular), centred D = u - u', and the
+        # three per-label scalars |D|^2, D.u', |u'|^2. Memory: K x (3M + 2).
+        Uc = G.new_empty(K, M)
+        Dc = G.new_empty(K, d)
+        nD, cDu, nu = G.new_empty(K), G.new_empty(K), G.new_empty(K)
+        for start in range(0, K, LABEL_CHUNK):
+            sl = slice(start, start + LABEL_CHUNK)
+            u, up = _label_vectors(fc, G[sl].detach(), Gp[sl].detach())
+            dd = u - up
+            Uc[sl], Dc[sl] = u[:, :M], dd
+            nD[sl], cDu[sl], nu[sl] = dd.square().sum(-1), (dd * up).sum(-1), up.square().sum(-1)
+        Uc -= Uc.mean(dim=0)
+        Dc -= Dc.mean(dim=0)
+        gu = Uc.square().sum(-1)
+        gd = Dc.square().sum(-1)
+        gud = (Uc * Dc[:, :M]).sum(-1)
+        pivots = range(K) if fixed_pivot is None else [fixed_pivot]
+        pivots_t = torch.tensor(list(pivots), device=G.device)
+        itemsize = torch.finfo(G.dtype).bits // 8
+        B0 = max(1, min(len(pivots_t), BLOCK_BYTES // max(1, K * itemsize * 12)))
+        best_t1 = math.inf
+        best: tuple[int, int] | None = None
+        with _progress(math.ceil(len(pivots_t) / B0), "llv pivot search", progress) as bar:
+            for start in range(0, len(pivots_t), B0):
+                y0 = pivots_t[start : start + B0]
+                Gu = Uc[y0] @ Uc.T  # (B0, K)
+                Gd = Dc[y0] @ Dc.T
+                Gud_y0_y = Uc[y0] @ Dc[:, :M].T  # u_{y0} . D_y
+                Gud_y_y0 = Dc[y0, :M] @ Uc.T  # u_y . D_{y0}
+                v2 = gu[None, :] + gu[y0][:, None] - 2 * Gu
+                d2 = gd[None, :] + gd[y0][:, None] - 2 * Gd
+                vd = gud[None, :] - Gud_y_y0 - Gud_y0_y + gud[y0][:, None]
+                s, sp, alpha, amb = _pair_terms(v2, vd, d2)
+                a2 = alpha**2 * nD[None, :] + 2 * alpha * amb * cDu[None, :] + amb**2 * nu[None, :]
+                b2 = alpha**2 * nD[y0][:, None] + 2 * alpha * amb * cDu[y0][:, None] + amb**2 * nu[y0][:, None]
+                h = torch.maximum(a2, b2).clamp_min(0).sqrt()
+                degenerate = (s / scale <= fc.floor_p) | (sp / scale <= fc.floor_q)
+                h = torch.where(degenerate, torch.full_like(h, math.inf), h)
+                h[torch.arange(len(y0)), y0] = -math.inf  # y = y0 is never a term
+                for row in range(len(y0)):
+                    t1, ylo = _best_left_out(h[row], int(y0[row]), fixed_left_out)
+                    if improves(t1, best_t1):  # pivots in increasing order: the lowest wins ties
+                        best_t1, best = t1, (int(y0[row]), ylo)
+                bar.update(1)
+    if best is None:
+        fail(
+            "llv",
+            "some (label_pivot, left_out) pair must give every other label a positive sigma",
+            "no admissible pair: several labels have log-odds constant over the inputs",
+            "Drop duplicated labels.",
+            error=DegenerateInputError,
+        )
+    assert best is not None
+    return best
+
+
+def _best_left_out(h: Tensor, y0: int, fixed_left_out: int | None) -> tuple[float, int]:
+    """Minimise over y_lo the max of ``h`` over labels other than y_lo (ties: lowest y_lo).
+
+    Leaving out the label with the largest ``h`` gives the second largest
+    value; leaving out any other gives the largest. When the two are within
+    the tie tolerance every y_lo ties, and the lowest label other than y0 wins.
+    """
+    if fixed_left_out is not None:
+        if fixed_left_out == y0:
+            return math.inf, -1
+        rest = torch.cat([h[:fixed_left_out], h[fixed_left_out + 1 :]])
+        return float(rest.max()), fixed_left_out
+    top = torch.topk(h, 2)
+    top1, top2 = float(top.values[0]), float(top.values[1])
+    first = 0 if y0 != 0 else 1
+    if not improves(top2, top1):
+        return top1, first
+    return top2, int(top.indices[0])
+
+
+def _llv_fixed(
+    fc: _Factors, F: Tensor, G: Tensor, Fp: Tensor, Gp: Tensor, y0: int, ylo: int, input_set: tuple[int, ...], lam: float
+) -> _LLVTensors:
+    t1, t3 = _label_side(fc, G, Gp, y0, ylo)
+    idx = torch.tensor(input_set, device=F.device)
+    Z, Zp = _input_vectors(fc, F[idx], Fp[idx])
+    ce, s, sp, tdiff = _input_side_batch(fc, Z[None], Zp[None])
+    _check_sd("llv", "tau", s[0], sp[0], fc, list(input_set[1:]), "input", input_set[0])
+    t2 = ce.max()
+    t4 = tdiff.max()
+    value = torch.stack([t1, t2, lam * t3, lam * t4]).max()
+    return _LLVTensors(value=value, t1=t1, t2=t2, t3=t3, t4=t4)
+
+
+def _resolve_llv_choices(
+    func: str,
+    fc: _Factors,
+    F: Tensor,
+    G: Tensor,
+    Fp: Tensor,
+    Gp: Tensor,
+    *,
+    label_pivot: int | None,
+    left_out: int | None,
+    input_set: Any,
+    num_samples: int,
+    seed: int | None,
+    progress: bool | None,
+) -> tuple[int, int, tuple[int, ...]]:
+    K, N, M = fc.K, fc.N, fc.M
+    if K < 3:
+        fail(func, "d_LLV needs K >= 3 labels (a pivot, a left-out label and at least one more)", f"K={K}")
+    if label_pivot is not None:
+        label_pivot = check_indices(func, "label_pivot", [label_pivot], size=K, axis_name="labels")[0]
+    if left_out is not None:
+        left_out = check_indices(func, "left_out", [left_out], size=K, axis_name="labels")[0]
+    if label_pivot is not None and left_out is not None and label_pivot == left_out:
+        fail(func, "label_pivot and left_out must be different labels", f"label_pivot={label_pivot}, left_out={left_out}")
+    if input_set is not None:
+        input_set = check_indices(func, "input_set", list(input_set), size=N, axis_name="inputs", length=M + 1)
+    else:
+        num_samples = check_positive_int(func, "num_samples", num_samples)
+        input_set = _search_input_set(fc, F, Fp, num_samples, seed)
+    if label_pivot is None or left_out is None:
+        label_pivot, left_out = _search_label_pivots(fc, G, Gp, fixed_pivot=label_pivot, fixed_left_out=left_out, progress=progress)
+    return label_pivot, left_out, tuple(input_set)
+
+
+def llv(
+    F: Tensor,
+    G: Tensor,
+    Fp: Tensor,
+    Gp: Tensor,
+    *,
+    label_pivot: int | None = None,
+    left_out: int | None = None,
+    input_set: Any = None,
+    num_samples: int = DEFAULT_NUM_SAMPLES,
+    seed: int | None = 0,
+    lam: float = DEFAULT_LAM,
+    lse: tuple[Tensor, Tensor] | None = None,
+    block_size: int | None = None,
+    progress: bool | None = False,
+) -> LLVResult:
+    """The log-likelihood variance distance d_LLV (Def. 4.4) with every choice reported.
+
+    Same definition, pivot search and seeded input-set search as
+    :func:`metrics.model_distances.llv`, computed without a K x N matrix.
+
+    Parameters
+    ----------
+    F, G, Fp, Gp : Tensor
+        Model p (F: N x M embeddings, G: K x M unembeddings) and model q.
+    label_pivot, left_out : int, optional
+        y_0 and the left-out label; searched (exhaustively, O(K^2 M)) when omitted.
+    input_set : sequence of int, optional
+        x_0 first, then x_1..x_M; searched over ``num_samples`` seeded tuples when omitted.
+    lam : float
+        Weight of the scale terms T3 and T4.
+    lse : pair of Tensor, optional
+        Precomputed log-partitions of both models (skips the streamed pass).
+
+    Returns
+    -------
+    LLVResult
+        Value, the four terms and the choices, as Python floats and ints.
+
+    Raises
+    ------
+    DegenerateInputError
+        If a sigma or tau the distance divides by is zero.
+    """
+    res, choices = _llv_impl(
+        "llv", F, G, Fp, Gp, label_pivot=label_pivot, left_out=left_out, input_set=input_set,
+        num_samples=num_samples, seed=seed, lam=lam, lse=lse, block_size=block_size, progress=progress,
+    )
+    return LLVResult(
+        value=float(res.value), t1=float(res.t1), t2=float(res.t2), t3=float(res.t3), t4=float(res.t4),
+        lam=float(lam), label_pivot=choices[0], left_out=choices[1], input_set=choices[2],
+    )
+
+
+def _llv_impl(
+    func: str, F: Any, G: Any, Fp: Any, Gp: Any, *, label_pivot: int | None, left_out: int | None, input_set: Any,
+    num_samples: int, seed: int | None, lam: float, lse: tuple[Tensor, Tensor] | None, block_size: int | None,
+    progress: bool | None,
+) -> tuple[_LLVTensors, tuple[int, int, tuple[int, ...]]]:
+    F, G, Fp, Gp = _check_models(func, F, G, Fp, Gp, need_diversity=True)
+    lam = check_range(func, "lam", lam, low=0.0, high=math.inf, high_open=True)
+    if lse is None:
+        lse = (log_partition(F, G, block_size=block_size), log_partition(Fp, Gp, block_size=block_size))
+    fc = _factors(F, G, Fp, Gp, *lse)
+    y0, ylo, xs = _resolve_llv_choices(
+        func, fc, F, G, Fp, Gp, label_pivot=label_pivot, left_out=left_out, input_set=input_set,
+        num_samples=num_samples, seed=seed, progress=progress,
+    )
+    return _llv_fixed(fc, F, G, Fp, Gp, y0, ylo, xs, lam), (y0, ylo, xs)
+
+
+def llv_distance(
+    F: Tensor,
+    G: Tensor,
+    Fp: Tensor,
+    Gp: Tensor,
+    *,
+    label_pivot: int | None = None,
+    left_out: int | None = None,
+    input_set: Any = None,
+    num_samples: int = DEFAULT_NUM_SAMPLES,
+    seed: int | None = 0,
+    lam: float = DEFAULT_LAM,
+    block_size: int | None = None,
+) -> Tensor:
+    """d_LLV as a 0-dim tensor, differentiable in F, G, Fp, Gp.
+
+    Gradients flow through the value at the chosen pivots and input set (the
+    discrete choices themselves are not differentiated); pass them explicitly
+    to use d_LLV as a training loss with a fixed objective.
+    """
+    res, _ = _llv_impl(
+        "llv_distance", F, G, Fp, Gp, label_pivot=label_pivot, left_out=left_out, input_set=input_set,
+        num_samples=num_samples, seed=seed, lam=lam, lse=None, block_size=block_size, progress=False,
+    )
+    return res.value
+
+
+def logit_distance(F: Tensor, G: Tensor, Fp: Tensor, Gp: Tensor) -> Tensor:
+    """The follow-up's logit distance ``sqrt(mean_n ||clr p(.|x_n) - clr q(.|x_n)||^2)``.
+
+    Computed without logits: ``clr p(.|x) = G_c f(x)`` with ``G_c`` the
+    label-centred unembeddings, so the squared distance is
+    ``(1/N) ||F R_G[:, :M]^T - Fp R_G[:, M:]^T||_F^2`` with ``R_G`` the QR factor
+    of the centred ``[G, Gp]``. Cost O((N + K) M^2); differentiable.
+    """
+    F, G, Fp, Gp = _check_models("logit_distance", F, G, Fp, Gp)
+    M = F.shape[1]
+    RG = _r_factor_streamed(G, Gp)
+    diff = F @ RG[:, :M].T - Fp @ RG[:, M:].T
+    m = diff.square().sum(dim=1).mean()
+    return m.clamp_min(torch.finfo(m.dtype).tiny).sqrt() * (m > 0)
+
+
+# ----------------------------------------------------------------------------- d_SVD and d_{f,g}
+
+
+def svd_similarity(Z: Tensor, Zp: Tensor) -> Tensor:
+    """m_SVD: mean singular value of the cross-correlation of standardised columns.
+
+    Batched over leading dimensions: ``Z, Zp`` of shape (..., n, M); returns (...).
+    """
+    func = "svd_similarity"
+    Z = as_float_tensor(func, "Z", Z)
+    Zp = as_float_tensor(func, "Zp", Zp)
+    if Z.shape != Zp.shape:
+        fail(func, "Z and Zp must have the same shape", f"Z.shape={tuple(Z.shape)} and Zp.shape={tuple(Zp.shape)}")
+    n = Z.shape[-2]
+    if n < 2:
+        fail(func, "Z must have at least 2 rows", f"Z.shape={tuple(Z.shape)}")
+    Zc = Z - Z.mean(dim=-2, keepdim=True)
+    Zpc = Zp - Zp.mean(dim=-2, keepdim=True)
+    return _svd_similarity_centred(func, Zc, Zpc)
+
+
+def _svd_similarity_centred(func: str, Zc: Tensor, Zpc: Tensor) -> Tensor:
+    """m_SVD from centred factors: rows may be any coordinates in which the inner products hold."""
+    nz = Zc.norm(dim=-2)
+    nzp = Zpc.norm(dim=-2)
+    if bool((nz == 0).any()) or bool((nzp == 0).any()):
+        fail(func, "every column must vary (d_SVD standardises columns)", "a constant column", error=DegenerateInputError)
+    Rx = (Zc / nz[..., None, :]).transpose(-1, -2) @ (Zpc / nzp[..., None, :])
+    return torch.linalg.svdvals(Rx).sum(dim=-1) / Zc.shape[-1]
+
+
+def svd_dissimilarity(Z: Tensor, Zp: Tensor) -> Tensor:
+    """d_SVD = 1 - m_SVD, clipped to [0, 1] (rounding can push m_SVD a hair above 1)."""
+    return (1 - svd_similarity(Z, Zp)).clamp(0, 1)
+
+
+def fg_dissimilarity(
+    F: Tensor,
+    G: Tensor,
+    Fp: Tensor,
+    Gp: Tensor,
+    *,
+    llv_result: LLVResult | None = None,
+    max_subsets: int = DEFAULT_MAX_SUBSETS,
+    seed: int | None = 0,
+    subset_batch: int = 64,
+    **llv_kwargs: Any,
+) -> FGResult:
+    """d_{f,g} (Def. 4.5) with the pivots and input set of d_LLV, without K x N matrices.
+
+    The embedding side examines every M-subset of the labels other than the
+    pivot and the left-out label, or ``max_subsets`` seeded ones when there
+    are more (see :func:`metrics._pivots.label_subsets`); each costs O(M^3).
+    """
+    func = "fg_dissimilarity"
+    F, G, Fp, Gp = _check_models(func, F, G, Fp, Gp, need_diversity=True)
+    lse = (log_partition(F, G), log_partition(Fp, Gp))
+    if llv_result is None:
+        llv_result = llv(F, G, Fp, Gp, seed=seed, lse=lse, **llv_kwargs)
+    fc = _factors(F, G, Fp, Gp, *lse)
+    return _fg_from_factors(func, fc, F, G, Fp, Gp, llv_result, max_subsets, seed, subset_batch)
+
+
+def _fg_from_factors(
+    func: str, fc: _Factors, F: Tensor, G: Tensor, Fp: Tensor, Gp: Tensor, res: LLVResult,
+    max_subsets: int, seed: int | None, subset_batch: int,
+) -> FGResult:
+    M = fc.M
+    y0, ylo = res.label_pivot, res.left_out
+    subsets, exhaustive = label_subsets(fc.K, (y0, ylo), M, max_subsets, seed)
+    worst, worst_subset = -math.inf, cast(tuple[int, ...], ())
+    d = fc.R.shape[0]
+    itemsize = torch.finfo(G.dtype).bits // 8
+    batch = max(1, min(subset_batch, BLOCK_BYTES // max(1, 6 * d * M * itemsize)))
+    R_f, R_fp = fc.R[:M, :M], fc.R[: 2 * M + 1, M + 1 : 2 * M + 1]
+    with torch.no_grad():
+        for start in range(0, len(subsets), batch):
+            sub = torch.as_tensor(subsets[start : start + batch], device=G.device)
+            # Centred columns F (g_i - g_0) in Q coordinates (R is triangular, so
+            # model p's columns live in the first M coordinates, model q's in the first 2M+1).
+            V = R_f @ (G[sub] - G[y0]).transpose(-1, -2)
+            Vp = R_fp @ (Gp[sub] - Gp[y0]).transpose(-1, -2)
+            V = torch.cat([V, V.new_zeros(V.shape[0], M + 1, M)], dim=-2)
+            d_s = (1 - _svd_similarity_centred(func, V, Vp)).clamp(0, 1)
+            j = int(torch.argmax(d_s))
+            if float(d_s[j]) > worst:
+                worst, worst_subset = float(d_s[j]), tuple(int(i) for i in subsets[start + j])
+        idx = torch.as_tensor(res.input_set, device=F.device)
+        Z, Zp = _input_vectors(fc, F[idx], Fp[idx])
+        W = (Z[1:] - Z[0]).T  # (2M, M): centred columns G (f_i - f_0) in R_G coordinates
+        Wp = (Zp[1:] - Zp[0]).T
+        dg = float((1 - _svd_similarity_centred(func, W, Wp)).clamp(0, 1))
+    return FGResult(value=max(worst, dg), d_svd_f=worst, d_svd_g=dg, num_subsets=len(subsets), exhaustive=exhaustive, worst_subset=worst_subset)
+
+
+# ----------------------------------------------------------------------------- d_rep
+
+
+def fg_distance(F: Tensor, G: Tensor, Fp: Tensor, Gp: Tensor, **kwargs: Any) -> Tensor:
+    """d_{f,g} as a 0-dim tensor (the ``value`` of :func:`fg_dissimilarity`; not differentiable)."""
+    res = fg_dissimilarity(F, G, Fp, Gp, **kwargs)
+    return torch.tensor(res.value, dtype=F.dtype if isinstance(F, Tensor) and F.is_floating_point() else torch.float64)
+
+
+def rep_distance(
+    F: Tensor, G: Tensor, Fp: Tensor, Gp: Tensor, *, num_samples: int = DEFAULT_REP_SAMPLES, seed: int | None = 0
+) -> Tensor:
+    """The follow-up's d_rep, mapping q's embeddings into p's coordinates.
+
+    For each seeded (y_0, S), ``A = L_S^{-1} L'_S`` and the term is
+    ``(1/N) sum_n ||f(x_n) - A f'(x_n)||^2``, computed as ``||R_u [I; -A^T]||_F^2 / N``
+    with ``R_u`` the QR factor of the uncentred ``[F, Fp]`` (O(M^3) per sample).
+    Samples whose ``L_S`` or ``L'_S`` has condition number above 1e12 are skipped.
+    Returns ``sqrt`` of the mean term, a 0-dim tensor.
+    """
+    func = "rep_distance"
+    F, G, Fp, Gp = _check_models(func, F, G, Fp, Gp, need_diversity=True)
+    num_samples = check_positive_int(func, "num_samples", num_samples)
+    N, M = F.shape
+    K = G.shape[0]
+    pivots, subsets = rep_pivots(K, M, num_samples, seed)
+    Ru = _r_factor(torch.cat([F, Fp], dim=1))
+    piv = torch.as_tensor(pivots, device=G.device)
+    sub = torch.as_tensor(subsets, device=G.device)
+    L = G[sub] - G[piv][:, None, :]  # (S, M, M)
+    Lp = Gp[sub] - Gp[piv][:, None, :]
+    with torch.no_grad():
+        ok = (torch.linalg.cond(L) <= 1e12) & (torch.linalg.cond(Lp) <= 1e12)
+    if not bool(ok.any()):
+        fail(func, "some sampled label subset must give invertible L_S and L'_S", f"all {num_samples} samples have condition number > 1e12", error=DegenerateInputError)
+    L, Lp = L[ok], Lp[ok]
+    A = torch.linalg.solve(L, Lp)  # (S, M, M)
+    resid = Ru[:, :M] - Ru[:, M:] @ A.transpose(-1, -2)  # (S, 2M, M)
+    terms = resid.square().sum(dim=(-1, -2)) / N
+    m = terms.mean()
+    return m.clamp_min(torch.finfo(m.dtype).tiny).sqrt() * (m > 0)
+
+
+# ----------------------------------------------------------------------------- everything
+
+
+def model_distances(
+    F: Tensor,
+    G: Tensor,
+    Fp: Tensor,
+    Gp: Tensor,
+    *,
+    label_pivot: int | None = None,
+    left_out: int | None = None,
+    input_set: Any = None,
+    num_samples: int = DEFAULT_NUM_SAMPLES,
+    seed: int | None = 0,
+    lam: float = DEFAULT_LAM,
+    max_subsets: int = DEFAULT_MAX_SUBSETS,
+    rep_samples: int = DEFAULT_REP_SAMPLES,
+    block_size: int | None = None,
+    progress: bool | None = False,
+) -> ModelDistances:
+    """Every distance between two models, sharing one streamed pass and one set of QR factors."""
+    from metrics.torch_representation import cca_mean_corr
+
+    func = "model_distances"
+    F, G, Fp, Gp = _check_models(func, F, G, Fp, Gp, need_diversity=True)
+    with torch.no_grad():
+        div = distribution_divergences(F, G, Fp, Gp, block_size=block_size, progress=progress)
+        res = llv(
+            F, G, Fp, Gp, label_pivot=label_pivot, left_out=left_out, input_set=input_set, num_samples=num_samples,
+            seed=seed, lam=lam, lse=(div.lse_p, div.lse_q), progress=progress,
+        )
+        fc = _factors(F, G, Fp, Gp, div.lse_p, div.lse_q)
+        fg = _fg_from_factors("fg_dissimilarity", fc, F, G, Fp, Gp, res, max_subsets, seed, 64)
+        mcca = float(cca_mean_corr(F, Fp))
+        drep = float(rep_distance(F, G, Fp, Gp, num_samples=rep_samples, seed=seed))
+    return ModelDistances(
+        kl=float(div.kl), kl_reverse=float(div.kl_reverse), js=float(div.js), tv=float(div.tv),
+        hellinger=float(div.hellinger), chi2=float(div.chi2), logit=float(div.logit), llv=res, fg=fg,
+        mcca=mcca, d_rep=drep, M=int(F.shape[1]),
+    )
