@@ -11,6 +11,7 @@ The CLI turns these into a one-line message and exit code 2.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -82,6 +83,11 @@ def warn(
     warnings.warn(_message(func, rule, got, fix), category, stacklevel=stacklevel)
 
 
+def _count(n: Any, one: str, many: str) -> str:
+    n = int(n)
+    return f"{n} {one if n == 1 else many}"
+
+
 def _dtype_check(func: str, name: str, dtype: Any) -> None:
     kind = np.dtype(dtype).kind
     if kind == "c":
@@ -131,9 +137,9 @@ def as_float_matrix(
             fix = f"Use {name}.reshape(-1, 1) for a single feature."
         fail(func, f"{name} must be {shape_word}", f"{name}.shape={arr.shape}", fix)
     if ndim >= 1 and arr.shape[0] < min_rows:
-        fail(func, f"{name} must have at least {min_rows} rows", f"{name}.shape={arr.shape}")
+        fail(func, f"{name} must have at least {_count(min_rows, 'row', 'rows')}", f"{name}.shape={arr.shape}")
     if ndim >= 2 and arr.shape[1] < min_cols:
-        fail(func, f"{name} must have at least {min_cols} columns", f"{name}.shape={arr.shape}")
+        fail(func, f"{name} must have at least {_count(min_cols, 'column', 'columns')}", f"{name}.shape={arr.shape}")
     out = np.asarray(arr, dtype=np.float64)
     if not np.all(np.isfinite(out)):
         bad = np.argwhere(~np.isfinite(out))[0]
@@ -141,7 +147,7 @@ def as_float_matrix(
             func,
             f"{name} must contain only finite values",
             f"{name}[{', '.join(str(int(i)) for i in bad)}]={float(out[tuple(bad)])!r} "
-            f"({int((~np.isfinite(out)).sum())} non-finite entries)",
+            f"({_count((~np.isfinite(out)).sum(), 'non-finite entry', 'non-finite entries')})",
         )
     return out
 
@@ -164,7 +170,7 @@ def as_float_tensor(func: str, name: str, value: Any, *, min_ndim: int = 2) -> A
     if value.ndim < min_ndim:
         fail(func, f"{name} must have at least {min_ndim} dimensions", f"{name}.shape={tuple(value.shape)}")
     if not bool(torch.isfinite(value).all()):
-        fail(func, f"{name} must contain only finite values", f"{int((~torch.isfinite(value)).sum())} non-finite entries in {name}")
+        fail(func, f"{name} must contain only finite values", f"{_count((~torch.isfinite(value)).sum(), 'non-finite entry', 'non-finite entries')} in {name}")
     return value
 
 
@@ -192,7 +198,10 @@ def check_range(func: str, name: str, value: Any, *, low: float, high: float, lo
     lo_ok = v > low if low_open else v >= low
     hi_ok = v < high if high_open else v <= high
     if not (np.isfinite(v) and lo_ok and hi_ok):
-        interval = f"{'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
+        # An infinite bound is never attained: print it open whatever the flags say.
+        left = "(" if low_open or math.isinf(low) else "["
+        right = ")" if high_open or math.isinf(high) else "]"
+        interval = f"{left}{low}, {high}{right}"
         fail(func, f"{name} must lie in {interval}", f"{name}={value!r}")
     return v
 

@@ -13,9 +13,10 @@ import json
 import math
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 __all__ = ["main"]
 
@@ -24,6 +25,17 @@ EXIT_USAGE = 2
 
 class CLIError(Exception):
     """A user-facing error: printed as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage errors are one line, like every other error.
+
+    argparse's default prints the usage block before ``prog: error: message``;
+    the CLI contract is a single ``simaudit <command>: error: ...`` line.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}. Run `{self.prog} --help` for usage.\n")
 
 
 # ----------------------------------------------------------------------------- formatting
@@ -89,16 +101,47 @@ def _int_list(text: str) -> list[int]:
         raise argparse.ArgumentTypeError(f"must be comma-separated integers like 0,5,9; got {text!r}") from None
 
 
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a non-negative integer; got {text!r}")
+    return value
+
+
+def _magic(p: Path) -> bytes:
+    with p.open("rb") as fh:
+        return fh.read(6)
+
+
 def _load_npy(path: str, name: str) -> Any:
     import numpy as np
 
     p = Path(path)
     if not p.is_file():
         raise CLIError(f"{name} must be an existing .npy file; got {path!r} (no such file).")
+    # np.load would return an NpzFile for a zip archive and report any other file as
+    # "pickled data" (or raise EOFError when empty): check the .npy magic first.
+    magic = _magic(p)
+    if magic.startswith(b"PK"):
+        raise CLIError(f"{name} must be a .npy array file; got {path!r} (a zip/.npz archive). Save one array with np.save.")
+    if magic != b"\x93NUMPY":
+        raise CLIError(f"{name} must be a .npy array file; got {path!r} (not in .npy format). Save the array with np.save.")
     try:
         return np.load(p, allow_pickle=False)
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, EOFError) as exc:
         raise CLIError(f"{name} must be a .npy array file readable without pickle; got {path!r} ({exc}).") from None
+
+
+def _load_model(path: str, name: str) -> Any:
+    from metrics.models import SoftmaxModel
+
+    try:
+        return SoftmaxModel.load(path)
+    except (ValueError, TypeError) as exc:
+        raise CLIError(f"{name}: {exc}") from None
 
 
 # ----------------------------------------------------------------------------- subcommands
@@ -117,11 +160,17 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from metrics.registry import get, names
+    from metrics.registry import REGISTRY, _did_you_mean, get, names
 
     X = _load_npy(args.x, "X")
     Y = _load_npy(args.y, "Y")
     metrics = args.metric or names("representations")
+    for name in metrics:
+        if name not in REGISTRY:
+            raise CLIError(
+                f"--metric must name a registered measure; got {name!r}.{_did_you_mean(name, list(REGISTRY))} "
+                "Run `simaudit list --compares representations`."
+            )
     rows = []
     for name in metrics:
         spec = get(name)
@@ -139,21 +188,21 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def cmd_model_distance(args: argparse.Namespace) -> int:
     import torch
 
-    from metrics.models import SoftmaxModel
     from metrics.torch_model_distances import model_distances
 
-    p = SoftmaxModel.load(args.p)
-    q = SoftmaxModel.load(args.q)
+    p = _load_model(args.p, "P")
+    q = _load_model(args.q, "Q")
     if (p.N, p.K, p.M) != (q.N, q.K, q.M):
         raise CLIError(
             f"P and Q must have the same N, K and M; got P: F{p.F.shape}, G{p.G.shape} and Q: F{q.F.shape}, G{q.G.shape}."
         )
     dev = _device(args.device)
+    started = time.perf_counter()
     t = [torch.tensor(a.copy(), dtype=torch.float64, device=dev) for a in (p.F, p.G, q.F, q.G)]
     res = model_distances(
         *t, label_pivot=args.label_pivot, left_out=args.left_out, input_set=args.input_set,
         num_samples=args.num_samples, seed=args.seed, lam=args.lam, max_subsets=args.max_subsets,
-        rep_samples=args.rep_samples, progress=None if args.progress else False,
+        rep_samples=args.rep_samples, progress=False if args.no_progress else None,
     )
     out = res.to_dict()
     if args.format == "json":
@@ -170,7 +219,7 @@ def cmd_model_distance(args: argparse.Namespace) -> int:
     print(
         f"\nlabel pivot y0={llv['label_pivot']}, left-out={llv['left_out']}, input set={llv['input_set']}; "
         f"d_fg over {res.fg.num_subsets} label subset(s) ({'all' if res.fg.exhaustive else 'seeded sample'}); "
-        f"N={p.N}, K={p.K}, M={p.M}, device={dev}"
+        f"N={p.N}, K={p.K}, M={p.M}, device={dev}; computed in {time.perf_counter() - started:.2f} s"
     )
     informative = llv["value"] < 1 / (2 * p.M)
     print(f"Thm 4.6 bound d_fg <= 2 M d_LLV: {'holds' if res.fg.value <= out['bound'] else 'VIOLATED'}"
@@ -187,8 +236,11 @@ def cmd_construct(args: argparse.Namespace) -> int:
         return 0
     if args.out is None:
         raise CLIError("--out must name the folder to write; got nothing. Example: simaudit construct kl-vanishing --out runs/klv")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise CLIError(f"--out must name a folder (created if missing); got {args.out!r} (an existing file).")
     settings = parse_settings(args.name, args.set or [])
-    path = build(args.name, settings, Path(args.out))
+    path = build(args.name, settings, out)
     print(f"wrote {path}")
     return 0
 
@@ -197,7 +249,7 @@ def cmd_construct(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="simaudit",
         description="Property-based verification and benchmarks for similarity measures between representations and model distributions.",
     )
@@ -222,13 +274,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--left-out", type=int, default=None, metavar="J", help="left-out label (0-based); searched if omitted")
     p.add_argument("--input-set", type=_int_list, default=None, metavar="a,b,c", help="x0 first, then x1..xM (0-based rows of F)")
     p.add_argument("--num-samples", type=int, default=200, metavar="S", help="random input tuples tried for the input set (default 200)")
-    p.add_argument("--seed", type=int, default=0, help="seed for every random choice (default 0)")
+    p.add_argument("--seed", type=_non_negative_int, default=0, help="seed for every random choice (default 0)")
     p.add_argument("--lam", type=float, default=1e-5, metavar="L", help="weight of the scale terms T3, T4 (default 1e-5)")
     p.add_argument("--max-subsets", type=int, default=1000, help="label subsets for d_fg's embedding side before sampling (default 1000)")
     p.add_argument("--rep-samples", type=int, default=100, help="sampled (y0, S) pairs for d_rep (default 100)")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     p.add_argument("--format", choices=["table", "json"], default="table")
-    p.add_argument("--progress", action="store_true", help="show progress bars on long steps (pivot search)")
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bars (shown on a terminal by default)")
     p.set_defaults(func=cmd_model_distance)
 
     p = sub.add_parser("construct", help="build a construction with a known answer and write it to a folder")
@@ -251,16 +303,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     func: Callable[[argparse.Namespace], int] = args.func
     from metrics._validation import DegenerateInputError
 
+    if os.environ.get("SIMAUDIT_DEBUG"):  # full tracebacks when debugging simaudit itself
+        return func(args)
     try:
         return func(args)
-    except Exception if os.environ.get("SIMAUDIT_DEBUG") else ():  # re-raise with a traceback when debugging
-        raise
     except (CLIError, DegenerateInputError, ValueError, TypeError, KeyError, FileNotFoundError) as exc:
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
         print(f"simaudit {args.command}: error: {msg}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # `simaudit list | head`
         return 0
+    except OSError as exc:  # unreadable input, unwritable --out: a user error, not a bug
+        where = f" on {str(exc.filename)!r}" if exc.filename is not None else ""
+        print(f"simaudit {args.command}: error: the file system refused an operation{where}; got {exc.strerror or exc}.",
+              file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":  # pragma: no cover

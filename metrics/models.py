@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -97,6 +98,13 @@ class SoftmaxModel:
         p = Path(path)
         if not p.is_file():
             raise FileNotFoundError(f"{func}: path must be an existing .npz file; got {str(p)!r} (no such file).")
+        if not zipfile.is_zipfile(p):  # a .npy, a text file, a truncated archive
+            fail(
+                func,
+                "path must be an .npz archive holding arrays F and G",
+                f"{str(p)!r} (not a zip/.npz archive)",
+                "Save with np.savez(path, F=F, G=G).",
+            )
         try:
             with np.load(p, allow_pickle=False) as data:
                 keys = set(data.files)

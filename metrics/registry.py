@@ -264,6 +264,18 @@ def specs(compares: Compares | None = None) -> Iterator[MeasureSpec]:
     return (REGISTRY[n] for n in names(compares))
 
 
+def _did_you_mean(name: str, candidates: list[str]) -> str:
+    """``" Did you mean 'a', 'b'?"`` for the candidates closest to ``name``, or ``""``.
+
+    Candidates containing ``name`` (or contained in it) come first, so that a
+    prefix such as ``"cka"`` finds ``"cka_linear"``; then difflib's close matches.
+    """
+    key = str(name).lower()
+    close = [c for c in candidates if len(key) >= 2 and (key in c.lower() or c.lower() in key)]
+    close += [c for c in difflib.get_close_matches(key, candidates, n=3, cutoff=0.5) if c not in close]
+    return f" Did you mean {', '.join(repr(c) for c in close[:3])}?" if close else ""
+
+
 def get(name: str) -> MeasureSpec:
     """The record called ``name``.
 
@@ -280,8 +292,7 @@ def get(name: str) -> MeasureSpec:
     try:
         return REGISTRY[name]
     except KeyError:
-        close = difflib.get_close_matches(name, list(REGISTRY), n=3, cutoff=0.5)
-        hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        hint = _did_you_mean(name, list(REGISTRY))
         raise KeyError(
             f"get: name must be a registered measure; got {name!r}.{hint} Run `simaudit list` to see all {len(REGISTRY)}."
         ) from None

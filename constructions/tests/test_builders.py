@@ -214,9 +214,9 @@ def _raises(exc: type[Exception], message: str) -> AbstractContextManager[Any]:
 @pytest.mark.parametrize(
     ("kwargs", "exc", "message"),
     [
-        ({"rho": 0.0}, ValueError, "kl_vanishing: rho must lie in (0.0, inf]; got rho=0.0."),
-        ({"rho": -1.0}, ValueError, "kl_vanishing: rho must lie in (0.0, inf]; got rho=-1.0."),
-        ({"rho": math.inf}, ValueError, "kl_vanishing: rho must lie in (0.0, inf]; got rho=inf."),
+        ({"rho": 0.0}, ValueError, "kl_vanishing: rho must lie in (0.0, inf); got rho=0.0."),
+        ({"rho": -1.0}, ValueError, "kl_vanishing: rho must lie in (0.0, inf); got rho=-1.0."),
+        ({"rho": math.inf}, ValueError, "kl_vanishing: rho must lie in (0.0, inf); got rho=inf."),
         ({"rho": "3"}, TypeError, "kl_vanishing: rho must be a real number; got rho='3' (str)."),
         ({"per_label": 0}, ValueError, "kl_vanishing: per_label must be >= 1; got per_label=0."),
         ({"per_label": 2.0}, TypeError, "kl_vanishing: per_label must be an integer; got per_label=2.0 (float)."),
@@ -231,8 +231,8 @@ def test_kl_vanishing_errors(kwargs: dict[str, object], exc: type[Exception], me
 @pytest.mark.parametrize(
     ("kwargs", "exc", "message"),
     [
-        ({"cond": 0.5}, ValueError, "identifiability: cond must lie in [1.0, inf]; got cond=0.5."),
-        ({"cond": math.nan}, ValueError, "identifiability: cond must lie in [1.0, inf]; got cond=nan."),
+        ({"cond": 0.5}, ValueError, "identifiability: cond must lie in [1.0, inf); got cond=0.5."),
+        ({"cond": math.nan}, ValueError, "identifiability: cond must lie in [1.0, inf); got cond=nan."),
         (
             {"K": 3, "M": 3},
             ValueError,

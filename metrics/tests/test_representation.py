@@ -443,7 +443,7 @@ NUMPY_MESSAGES = [
         np.array([[0.0, 1.0], [np.nan, 2.0], [3.0, 1.0]]),
         np.ones((3, 1)),
         ValueError,
-        "{f}: X must contain only finite values; got X[1, 0]=<nan> (1 non-finite entries).",
+        "{f}: X must contain only finite values; got X[1, 0]=<nan> (1 non-finite entry).",
     ),
     (
         "complex",
@@ -502,7 +502,7 @@ TORCH_MESSAGES = [
         torch.tensor([[0.0, 1.0], [float("nan"), 2.0], [3.0, 1.0]]),
         torch.ones(3, 1),
         ValueError,
-        "{f}: X must contain only finite values; got 1 non-finite entries in X.",
+        "{f}: X must contain only finite values; got 1 non-finite entry in X.",
     ),
     (
         "complex",
