@@ -57,6 +57,9 @@ class SoftmaxModel:
         func = self.name
         F = as_float_matrix(func, "F", self.F)
         G = as_float_matrix(func, "G", self.G)
+        # The arrays are frozen below: never freeze the caller's own array.
+        F = F.copy() if np.may_share_memory(F, self.F) else F
+        G = G.copy() if np.may_share_memory(G, self.G) else G
         if F.shape[1] != G.shape[1]:
             fail(
                 func,

@@ -19,7 +19,11 @@ Precision: near the identifiability class the two models' vectors ``u_y`` and
 difference ``D_y = u_y - u'_y`` (and the scale difference
 ``sigma'^2 - sigma^2 = |delta|^2 - 2 v.delta``), never as a difference of two
 large quadratic forms. Distances on an identifiability class come out at
-rounding level (about 1e-13 measured for cond(A) = 1e3; see the tests).
+rounding level (below 1e-9 for cond(A) up to 1e3 in the tests). One exception,
+by design: the exhaustive pivot search gets each label pair's scale
+``sigma(y, y0)^2`` from a Gram expansion ``|u_y|^2 + |u_y0|^2 - 2 u_y.u_y0``
+(that is what makes it O(K^2 M)); this only affects which pivots win, and the
+reported terms are recomputed at the chosen pivots by the precise route.
 
 Cost with the pivots fixed: the logits GEMMs (2 N K M flops per model), which
 are the floor, plus O((N + K) M^2). The exhaustive label-pivot search costs
@@ -86,6 +90,11 @@ _EXP_SAFE = 700.0
 
 
 # ----------------------------------------------------------------------------- validation
+
+
+def _check_seed(func: str, seed: Any) -> int:
+    """A non-negative integer (every choice must be reproducible: no fresh entropy)."""
+    return check_positive_int(func, "seed", seed, minimum=0)
 
 
 def _check_models(func: str, F: Any, G: Any, Fp: Any, Gp: Any, *, need_diversity: bool = False) -> tuple[Tensor, Tensor, Tensor, Tensor]:
@@ -163,7 +172,10 @@ def log_partition(F: Tensor, G: Tensor, *, block_size: int | None = None) -> Ten
     Gc = G - gbar
     shift = F @ gbar
     bound = F.norm(dim=1) * Gc.norm(dim=1).max()
-    safe = bound <= _EXP_SAFE - math.log(K)
+    # _EXP_SAFE is for float64 (exp overflows near 709.78); narrower dtypes overflow sooner
+    # (float32 near 88.7), so scale the threshold by the dtype's log(max).
+    limit = _EXP_SAFE * math.log(torch.finfo(F.dtype).max) / math.log(torch.finfo(torch.float64).max)
+    safe = bound <= limit - math.log(K)
     out = F.new_empty(N)
     buf = F.new_empty(min(B, N), K)
     for start in range(0, N, B):
@@ -197,6 +209,20 @@ class DistributionDivergences:
     lse_q: Tensor
 
 
+def _phi(d: Tensor) -> Tensor:
+    """``d e^d - expm1(d) >= 0`` elementwise, for ``d <= 1`` (see ``metrics.model_distances._phi``)."""
+    return (d * d.exp() - torch.expm1(d)).clamp_min(0)
+
+
+def _kl_terms(d: Tensor, p: Tensor, q: Tensor) -> Tensor:
+    """Non-negative summands of KL(p || q), ``d = log p - log q``: ``q phi(d)``, or ``p (d - 1) + q`` where d > 1.
+
+    Both branches see clamped arguments, so neither gives inf/NaN values or gradients through
+    ``torch.where``.
+    """
+    return torch.where(d > 1.0, p * (d.clamp_min(1.0) - 1.0) + q, q * _phi(d.clamp_max(1.0)))
+
+
 def _block_divergences(L: Tensor, Lp: Tensor) -> tuple[Tensor, ...]:
     """Per-input divergences for one block of logits (B x K each)."""
     lse = torch.logsumexp(L, dim=1, keepdim=True)
@@ -206,17 +232,31 @@ def _block_divergences(L: Tensor, Lp: Tensor) -> tuple[Tensor, ...]:
     p = ell.exp()
     q = ellp.exp()
     d = ell - ellp
-    # KL(p||q) = sum_k q (r log r - r + 1), r = p/q: each term is >= 0; written as
-    # p d - p + q, rounding can leave a tiny negative total, clamped at 0.
-    kl = (p * d - p + q).sum(dim=1).clamp_min(0)
-    kl_rev = (q * (-d) - q + p).sum(dim=1).clamp_min(0)
-    lm = torch.logaddexp(ell, ellp) - math.log(2.0)
-    js = (0.5 * (p * (ell - lm) + q * (ellp - lm))).sum(dim=1).clamp_min(0)
-    tv = 0.5 * (p - q).abs().sum(dim=1)
-    h2 = 0.5 * (q * torch.expm1(0.5 * d).square()).sum(dim=1)
+    # KL(p||q) = sum_k q phi(d), phi(d) = d e^d - expm1(d) >= 0 (as the numpy reference): every
+    # summand is non-negative and keeps its relative precision as p -> q. The textbook
+    # p d - p + q carries an absolute error ~eps |ell| that swamps divergences below ~1e-12.
+    kl = _kl_terms(d, p, q).sum(dim=1)
+    kl_rev = _kl_terms(-d, q, p).sum(dim=1)
+    # JS with m = (p + q) / 2: log max(p, q) - log m = -log1p(expm1(-|d|) / 2) in [0, ln 2], the
+    # other log-ratio is that minus |d|; both summands q-phi-weighted as above (numpy's formula).
+    s = d.abs()
+    big_minus_m = -torch.log1p(0.5 * torch.expm1(-s))
+    lm = torch.maximum(ell, ellp) - big_minus_m
+    js = (0.5 * lm.exp() * (_phi(big_minus_m) + _phi(big_minus_m - s))).sum(dim=1).clamp(0, math.log(2.0))
+    # |p - q| = max(p, q) (1 - e^{-|d|}): accurate when p ~ q (p - q cancels) and exactly symmetric.
+    tv = 0.5 * (torch.maximum(ell, ellp).exp() * -torch.expm1(-s)).sum(dim=1)
+    # (sqrt p - sqrt q)^2 = max(p, q) expm1(-|d|/2)^2: never overflows (q expm1(d/2)^2 does
+    # once d exceeds ~2 log(max float), giving 0 * inf = NaN or inf).
+    h2 = 0.5 * (torch.maximum(ell, ellp).exp() * torch.expm1(-0.5 * d.abs()).square()).sum(dim=1)
     # sqrt has an infinite derivative at 0; clamp first so that gradients stay finite at p = q.
     hel = h2.clamp_min(torch.finfo(h2.dtype).tiny).sqrt() * (h2 > 0)
-    chi2 = (q * torch.expm1(d).square()).sum(dim=1)
+    # q expm1(d)^2; where d > 1 it is evaluated in log space, exp(log q + 2 (d + log(-expm1(-d)))),
+    # so that a huge e^d times a tiny q neither overflows early nor gives 0 * inf = NaN. Both
+    # branches see clamped arguments, so neither produces inf/NaN gradients through torch.where.
+    d_lo = d.clamp_max(1.0)
+    d_hi = d.clamp_min(1.0)
+    chi2_hi = torch.exp(ellp + 2 * (d_hi + torch.log(-torch.expm1(-d_hi))))
+    chi2 = torch.where(d > 1.0, chi2_hi, q * torch.expm1(d_lo).square()).sum(dim=1)
     dc = d - d.mean(dim=1, keepdim=True)  # clr(p) - clr(q)
     logit2 = dc.square().sum(dim=1)
     return kl, kl_rev, js, tv, hel, chi2, logit2, lse.squeeze(1), lsep.squeeze(1)
@@ -351,6 +391,8 @@ def _factors(F: Tensor, G: Tensor, Fp: Tensor, Gp: Tensor, lse_p: Tensor, lse_q:
     K = G.shape[0]
     Phi = torch.cat([F, lse_p[:, None], Fp, lse_q[:, None]], dim=1)
     R = _r_factor(Phi - Phi.mean(dim=0))
+    if R.shape[0] < R.shape[1]:  # N < 2M + 2: a thin QR gives only N rows; the rest of R is zero
+        R = torch.cat([R, R.new_zeros(R.shape[1] - R.shape[0], R.shape[1])], dim=0)
     RG = _r_factor_streamed(G, Gp)
     return _Factors(N=N, K=K, M=M, R=R, RG=RG, floor_p=_sd_floor(F, G), floor_q=_sd_floor(Fp, Gp))
 
@@ -409,7 +451,7 @@ class _LLVTensors:
 LABEL_CHUNK = 1024
 
 
-def _label_side(fc: _Factors, G: Tensor, Gp: Tensor, y0: int, ylo: int) -> tuple[Tensor, Tensor]:
+def _label_side(fc: _Factors, G: Tensor, Gp: Tensor, y0: int, ylo: int, *, func: str = "llv") -> tuple[Tensor, Tensor]:
     """T1 and T3 for fixed pivots (differentiable), streamed over chunks of labels."""
     K = fc.K
     scale = math.sqrt(fc.N - 1)
@@ -426,7 +468,7 @@ def _label_side(fc: _Factors, G: Tensor, Gp: Tensor, y0: int, ylo: int) -> tuple
         v = u - u0
         delta = d - D0
         s, sp, alpha, amb = _pair_terms(v.square().sum(-1), (v * delta).sum(-1), delta.square().sum(-1))
-        _check_sd("llv", "sigma", s / scale, sp / scale, fc, keep, "label", y0)
+        _check_sd(func, "sigma", s / scale, sp / scale, fc, keep, "label", y0)
         a = _scaled_norm(alpha, amb, d, up)
         # b(y) involves only the pivot's vectors: expand |alpha D0 + (alpha-beta) u'0|^2 in
         # three scalars (every term is small when the models agree: no cancellation).
@@ -475,7 +517,9 @@ def _check_sd(func: str, what: str, s: Tensor, sp: Tensor, fc: _Factors, ids: li
             )
 
 
-def _search_input_set(fc: _Factors, F: Tensor, Fp: Tensor, num_samples: int, seed: int | None) -> tuple[int, ...]:
+def _search_input_set(
+    fc: _Factors, F: Tensor, Fp: Tensor, num_samples: int, seed: int, *, func: str = "llv"
+) -> tuple[int, ...]:
     tuples = input_tuples(fc.N, fc.M, num_samples, seed)
     flat = torch.as_tensor(tuples.reshape(-1), device=F.device)
     with torch.no_grad():
@@ -488,7 +532,7 @@ def _search_input_set(fc: _Factors, F: Tensor, Fp: Tensor, num_samples: int, see
         t2 = torch.where(ok, t2, torch.full_like(t2, math.inf))
     if not bool(torch.isfinite(t2).any()):
         fail(
-            "llv",
+            func,
             "some input tuple must have every tau of Def. 4.4 positive",
             f"all {tuples.shape[0]} candidate tuples degenerate (an input's embedding equals the pivot's in every tuple)",
             error=DegenerateInputError,
@@ -501,7 +545,8 @@ def _search_input_set(fc: _Factors, F: Tensor, Fp: Tensor, num_samples: int, see
 
 
 def _search_label_pivots(
-    fc: _Factors, G: Tensor, Gp: Tensor, *, fixed_pivot: int | None, fixed_left_out: int | None, progress: bool | None
+    fc: _Factors, G: Tensor, Gp: Tensor, *, fixed_pivot: int | None, fixed_left_out: int | None, progress: bool | None,
+    func: str = "llv",
 ) -> tuple[int, int]:
     """Exhaustive (y0, y_lo) search minimising T1, O(K^2 M) in blocks of pivots."""
     K, N = fc.K, fc.N
@@ -555,7 +600,7 @@ def _search_label_pivots(
                 bar.update(1)
     if best is None:
         fail(
-            "llv",
+            func,
             "some (label_pivot, left_out) pair must give every other label a positive sigma",
             "no admissible pair: several labels have log-odds constant over the inputs",
             "Drop duplicated labels.",
@@ -586,13 +631,14 @@ def _best_left_out(h: Tensor, y0: int, fixed_left_out: int | None) -> tuple[floa
 
 
 def _llv_fixed(
-    fc: _Factors, F: Tensor, G: Tensor, Fp: Tensor, Gp: Tensor, y0: int, ylo: int, input_set: tuple[int, ...], lam: float
+    fc: _Factors, F: Tensor, G: Tensor, Fp: Tensor, Gp: Tensor, y0: int, ylo: int, input_set: tuple[int, ...], lam: float,
+    *, func: str = "llv",
 ) -> _LLVTensors:
-    t1, t3 = _label_side(fc, G, Gp, y0, ylo)
+    t1, t3 = _label_side(fc, G, Gp, y0, ylo, func=func)
     idx = torch.tensor(input_set, device=F.device)
     Z, Zp = _input_vectors(fc, F[idx], Fp[idx])
     ce, s, sp, tdiff = _input_side_batch(fc, Z[None], Zp[None])
-    _check_sd("llv", "tau", s[0], sp[0], fc, list(input_set[1:]), "input", input_set[0])
+    _check_sd(func, "tau", s[0], sp[0], fc, list(input_set[1:]), "input", input_set[0])
     t2 = ce.max()
     t4 = tdiff.max()
     value = torch.stack([t1, t2, lam * t3, lam * t4]).max()
@@ -611,7 +657,7 @@ def _resolve_llv_choices(
     left_out: int | None,
     input_set: Any,
     num_samples: int,
-    seed: int | None,
+    seed: int,
     progress: bool | None,
 ) -> tuple[int, int, tuple[int, ...]]:
     K, N, M = fc.K, fc.N, fc.M
@@ -627,9 +673,11 @@ def _resolve_llv_choices(
         input_set = check_indices(func, "input_set", list(input_set), size=N, axis_name="inputs", length=M + 1)
     else:
         num_samples = check_positive_int(func, "num_samples", num_samples)
-        input_set = _search_input_set(fc, F, Fp, num_samples, seed)
+        input_set = _search_input_set(fc, F, Fp, num_samples, seed, func=func)
     if label_pivot is None or left_out is None:
-        label_pivot, left_out = _search_label_pivots(fc, G, Gp, fixed_pivot=label_pivot, fixed_left_out=left_out, progress=progress)
+        label_pivot, left_out = _search_label_pivots(
+            fc, G, Gp, fixed_pivot=label_pivot, fixed_left_out=left_out, progress=progress, func=func
+        )
     return label_pivot, left_out, tuple(input_set)
 
 
@@ -643,7 +691,7 @@ def llv(
     left_out: int | None = None,
     input_set: Any = None,
     num_samples: int = DEFAULT_NUM_SAMPLES,
-    seed: int | None = 0,
+    seed: int = 0,
     lam: float = DEFAULT_LAM,
     lse: tuple[Tensor, Tensor] | None = None,
     block_size: int | None = None,
@@ -689,10 +737,11 @@ def llv(
 
 def _llv_impl(
     func: str, F: Any, G: Any, Fp: Any, Gp: Any, *, label_pivot: int | None, left_out: int | None, input_set: Any,
-    num_samples: int, seed: int | None, lam: float, lse: tuple[Tensor, Tensor] | None, block_size: int | None,
+    num_samples: int, seed: int, lam: float, lse: tuple[Tensor, Tensor] | None, block_size: int | None,
     progress: bool | None,
 ) -> tuple[_LLVTensors, tuple[int, int, tuple[int, ...]]]:
     F, G, Fp, Gp = _check_models(func, F, G, Fp, Gp, need_diversity=True)
+    seed = _check_seed(func, seed)
     lam = check_range(func, "lam", lam, low=0.0, high=math.inf, high_open=True)
     if lse is None:
         lse = (log_partition(F, G, block_size=block_size), log_partition(Fp, Gp, block_size=block_size))
@@ -701,7 +750,7 @@ def _llv_impl(
         func, fc, F, G, Fp, Gp, label_pivot=label_pivot, left_out=left_out, input_set=input_set,
         num_samples=num_samples, seed=seed, progress=progress,
     )
-    return _llv_fixed(fc, F, G, Fp, Gp, y0, ylo, xs, lam), (y0, ylo, xs)
+    return _llv_fixed(fc, F, G, Fp, Gp, y0, ylo, xs, lam, func=func), (y0, ylo, xs)
 
 
 def llv_distance(
@@ -714,7 +763,7 @@ def llv_distance(
     left_out: int | None = None,
     input_set: Any = None,
     num_samples: int = DEFAULT_NUM_SAMPLES,
-    seed: int | None = 0,
+    seed: int = 0,
     lam: float = DEFAULT_LAM,
     block_size: int | None = None,
 ) -> Tensor:
@@ -755,7 +804,10 @@ def svd_similarity(Z: Tensor, Zp: Tensor) -> Tensor:
 
     Batched over leading dimensions: ``Z, Zp`` of shape (..., n, M); returns (...).
     """
-    func = "svd_similarity"
+    return _svd_similarity("svd_similarity", Z, Zp)
+
+
+def _svd_similarity(func: str, Z: Tensor, Zp: Tensor) -> Tensor:
     Z = as_float_tensor(func, "Z", Z)
     Zp = as_float_tensor(func, "Zp", Zp)
     if Z.shape != Zp.shape:
@@ -765,6 +817,19 @@ def svd_similarity(Z: Tensor, Zp: Tensor) -> Tensor:
         fail(func, "Z must have at least 2 rows", f"Z.shape={tuple(Z.shape)}")
     Zc = Z - Z.mean(dim=-2, keepdim=True)
     Zpc = Zp - Zp.mean(dim=-2, keepdim=True)
+    # The numpy reference's policy: a column is constant when its sd is at most SD_RTOL times
+    # its largest absolute entry (constant up to rounding), not only when it is exactly zero.
+    for name, X, Xc in (("Z", Z, Zc), ("Zp", Zp, Zpc)):
+        with torch.no_grad():
+            const = Xc.norm(dim=-2) / math.sqrt(n - 1) <= SD_RTOL * X.abs().amax(dim=-2)
+        if bool(const.any()):
+            cols = sorted({int(c) for c in torch.nonzero(const)[:, -1].tolist()})
+            fail(
+                func,
+                f"every column of {name} must vary (d_SVD standardises the columns)",
+                f"constant column(s) {cols} in {name} (shape {tuple(X.shape)})",
+                error=DegenerateInputError,
+            )
     return _svd_similarity_centred(func, Zc, Zpc)
 
 
@@ -780,7 +845,7 @@ def _svd_similarity_centred(func: str, Zc: Tensor, Zpc: Tensor) -> Tensor:
 
 def svd_dissimilarity(Z: Tensor, Zp: Tensor) -> Tensor:
     """d_SVD = 1 - m_SVD, clipped to [0, 1] (rounding can push m_SVD a hair above 1)."""
-    return (1 - svd_similarity(Z, Zp)).clamp(0, 1)
+    return (1 - _svd_similarity("svd_dissimilarity", Z, Zp)).clamp(0, 1)
 
 
 def fg_dissimilarity(
@@ -791,7 +856,7 @@ def fg_dissimilarity(
     *,
     llv_result: LLVResult | None = None,
     max_subsets: int = DEFAULT_MAX_SUBSETS,
-    seed: int | None = 0,
+    seed: int = 0,
     subset_batch: int = 64,
     **llv_kwargs: Any,
 ) -> FGResult:
@@ -803,6 +868,9 @@ def fg_dissimilarity(
     """
     func = "fg_dissimilarity"
     F, G, Fp, Gp = _check_models(func, F, G, Fp, Gp, need_diversity=True)
+    seed = _check_seed(func, seed)
+    if llv_result is not None and llv_kwargs:
+        fail(func, "pass either llv_result or options for llv, not both", f"llv_result and {sorted(llv_kwargs)}", error=TypeError)
     lse = (log_partition(F, G), log_partition(Fp, Gp))
     if llv_result is None:
         llv_result = llv(F, G, Fp, Gp, seed=seed, lse=lse, **llv_kwargs)
@@ -812,7 +880,7 @@ def fg_dissimilarity(
 
 def _fg_from_factors(
     func: str, fc: _Factors, F: Tensor, G: Tensor, Fp: Tensor, Gp: Tensor, res: LLVResult,
-    max_subsets: int, seed: int | None, subset_batch: int,
+    max_subsets: int, seed: int, subset_batch: int,
 ) -> FGResult:
     M = fc.M
     y0, ylo = res.label_pivot, res.left_out
@@ -852,7 +920,7 @@ def fg_distance(F: Tensor, G: Tensor, Fp: Tensor, Gp: Tensor, **kwargs: Any) -> 
 
 
 def rep_distance(
-    F: Tensor, G: Tensor, Fp: Tensor, Gp: Tensor, *, num_samples: int = DEFAULT_REP_SAMPLES, seed: int | None = 0
+    F: Tensor, G: Tensor, Fp: Tensor, Gp: Tensor, *, num_samples: int = DEFAULT_REP_SAMPLES, seed: int = 0
 ) -> Tensor:
     """The follow-up's d_rep, mapping q's embeddings into p's coordinates.
 
@@ -864,6 +932,7 @@ def rep_distance(
     """
     func = "rep_distance"
     F, G, Fp, Gp = _check_models(func, F, G, Fp, Gp, need_diversity=True)
+    seed = _check_seed(func, seed)
     num_samples = check_positive_int(func, "num_samples", num_samples)
     N, M = F.shape
     K = G.shape[0]
@@ -898,7 +967,7 @@ def model_distances(
     left_out: int | None = None,
     input_set: Any = None,
     num_samples: int = DEFAULT_NUM_SAMPLES,
-    seed: int | None = 0,
+    seed: int = 0,
     lam: float = DEFAULT_LAM,
     max_subsets: int = DEFAULT_MAX_SUBSETS,
     rep_samples: int = DEFAULT_REP_SAMPLES,
@@ -910,6 +979,7 @@ def model_distances(
 
     func = "model_distances"
     F, G, Fp, Gp = _check_models(func, F, G, Fp, Gp, need_diversity=True)
+    seed = _check_seed(func, seed)
     with torch.no_grad():
         div = distribution_divergences(F, G, Fp, Gp, block_size=block_size, progress=progress)
         res = llv(
