@@ -37,6 +37,7 @@ choice fixed) are differentiable in all four.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -375,7 +376,7 @@ class _Factors:
     K: int
     M: int
     R: Tensor  # (2M+2, 2M+2): centred [F, lse, F', lse'] over inputs
-    RG: Tensor  # (2M, 2M): centred [G, G'] over labels
+    RG: Tensor | None  # (2M, 2M): centred [G, G'] over labels; None when no input-set search needs it
     floor_p: float  # sd_floor of each model
     floor_q: float
 
@@ -386,14 +387,17 @@ def _sd_floor(F: Tensor, G: Tensor) -> float:
     return SD_RTOL * max(fmax * gmax, float(np.finfo(np.float64).tiny))
 
 
-def _factors(F: Tensor, G: Tensor, Fp: Tensor, Gp: Tensor, lse_p: Tensor, lse_q: Tensor) -> _Factors:
+def _factors(F: Tensor, G: Tensor, Fp: Tensor, Gp: Tensor, lse_p: Tensor, lse_q: Tensor, *, with_rg: bool = True) -> _Factors:
+    """QR factors of the joint features. ``with_rg=False`` skips the label factor R_G (a
+    TSQR over all K labels, O(K M^2)): with a fixed input set, the input side is computed
+    directly in label coordinates instead (:func:`_input_side`)."""
     N, M = F.shape
     K = G.shape[0]
     Phi = torch.cat([F, lse_p[:, None], Fp, lse_q[:, None]], dim=1)
     R = _r_factor(Phi - Phi.mean(dim=0))
     if R.shape[0] < R.shape[1]:  # N < 2M + 2: a thin QR gives only N rows; the rest of R is zero
         R = torch.cat([R, R.new_zeros(R.shape[1] - R.shape[0], R.shape[1])], dim=0)
-    RG = _r_factor_streamed(G, Gp)
+    RG = _r_factor_streamed(G, Gp) if with_rg else None
     return _Factors(N=N, K=K, M=M, R=R, RG=RG, floor_p=_sd_floor(F, G), floor_q=_sd_floor(Fp, Gp))
 
 
@@ -470,10 +474,9 @@ def _label_side(fc: _Factors, G: Tensor, Gp: Tensor, y0: int, ylo: int, *, func:
         s, sp, alpha, amb = _pair_terms(v.square().sum(-1), (v * delta).sum(-1), delta.square().sum(-1))
         _check_sd(func, "sigma", s / scale, sp / scale, fc, keep, "label", y0)
         a = _scaled_norm(alpha, amb, d, up)
-        # b(y) involves only the pivot's vectors: expand |alpha D0 + (alpha-beta) u'0|^2 in
-        # three scalars (every term is small when the models agree: no cancellation).
-        b2 = alpha**2 * D0.square().sum() + 2 * alpha * amb * (D0 * up0).sum() + amb**2 * up0.square().sum()
-        b = b2.clamp_min(0).sqrt()
+        # b(y) = |alpha D0 + (alpha - beta) u'0| as a vector norm, not expanded in scalars:
+        # the expansion cancels when the models differ by a rescaling of log-likelihoods.
+        b = _scaled_norm(alpha, amb, D0.expand_as(d), up0.expand_as(d))
         t1_parts.append(torch.maximum(a, b).max())
         t3_parts.append(((s - sp).abs() / scale).max())
     return torch.stack(t1_parts).max(), torch.stack(t3_parts).max()
@@ -482,7 +485,57 @@ def _label_side(fc: _Factors, G: Tensor, Gp: Tensor, y0: int, ylo: int, *, func:
 def _input_vectors(fc: _Factors, F: Tensor, Fp: Tensor) -> tuple[Tensor, Tensor]:
     """``z_n`` and ``z'_n``: the label-centred log-likelihoods of inputs in R_G coordinates."""
     M, RG = fc.M, fc.RG
+    assert RG is not None, "R_G coordinates need _factors(..., with_rg=True)"
     return F @ RG[:, :M].T, Fp @ RG[:, M:].T
+
+
+def _label_coordinate_chunks(F: Tensor, Fp: Tensor, G: Tensor, Gp: Tensor) -> Iterator[tuple[Tensor, Tensor]]:
+    """The label-centred log-likelihoods ``G_c f`` and ``G'_c f'`` of a few inputs, chunk by chunk of labels.
+
+    Norms and inner products summed over the chunks equal those of the R_G
+    coordinates (``[G_c, G'_c] = Q_G R_G`` with orthonormal ``Q_G``), without
+    the O(K M^2) label factorisation.
+    """
+    gbar, gbarp = G.mean(dim=0), Gp.mean(dim=0)
+    for start in range(0, G.shape[0], LABEL_CHUNK):
+        sl = slice(start, start + LABEL_CHUNK)
+        yield F @ (G[sl] - gbar).T, Fp @ (Gp[sl] - gbarp).T
+
+
+def _input_side(
+    fc: _Factors, F: Tensor, Fp: Tensor, G: Tensor, Gp: Tensor
+) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    """Input-side terms of one tuple (rows of ``F, Fp``: x_0 first), as :func:`_input_side_batch`.
+
+    Uses R_G coordinates when the factor exists, else two streamed passes over
+    label chunks: the first sums the scales, the second the norms
+    ``|alpha D_i + (alpha - beta) z'_i|`` directly (never as an expansion).
+    """
+    if fc.RG is not None:
+        Z, Zp = _input_vectors(fc, F, Fp)
+        ce, s, sp, tdiff = _input_side_batch(fc, Z[None], Zp[None])
+        return ce[0], s[0], sp[0], tdiff[0]
+    M = F.shape[0] - 1
+    vv = F.new_zeros(M)
+    vd = F.new_zeros(M)
+    dd = F.new_zeros(M)
+    for Z, Zp in _label_coordinate_chunks(F, Fp, G, Gp):
+        Dz = Z - Zp
+        v = Z[1:] - Z[:1]
+        delta = Dz[1:] - Dz[:1]
+        vv = vv + v.square().sum(-1)
+        vd = vd + (v * delta).sum(-1)
+        dd = dd + delta.square().sum(-1)
+    s, sp, alpha, amb = _pair_terms(vv, vd, dd)
+    cc = F.new_zeros(M)
+    ee = F.new_zeros(M)
+    for Z, Zp in _label_coordinate_chunks(F, Fp, G, Gp):
+        Dz = Z - Zp
+        cc = cc + (alpha[:, None] * Dz[1:] + amb[:, None] * Zp[1:]).square().sum(-1)
+        ee = ee + (alpha[:, None] * Dz[:1] + amb[:, None] * Zp[:1]).square().sum(-1)
+    scale = math.sqrt(fc.K - 1)
+    ce = torch.maximum(cc, ee).clamp_min(0).sqrt()
+    return ce, s / scale, sp / scale, (s - sp).abs() / scale
 
 
 def _input_side_batch(fc: _Factors, Z: Tensor, Zp: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
@@ -636,9 +689,8 @@ def _llv_fixed(
 ) -> _LLVTensors:
     t1, t3 = _label_side(fc, G, Gp, y0, ylo, func=func)
     idx = torch.tensor(input_set, device=F.device)
-    Z, Zp = _input_vectors(fc, F[idx], Fp[idx])
-    ce, s, sp, tdiff = _input_side_batch(fc, Z[None], Zp[None])
-    _check_sd(func, "tau", s[0], sp[0], fc, list(input_set[1:]), "input", input_set[0])
+    ce, s, sp, tdiff = _input_side(fc, F[idx], Fp[idx], G, Gp)
+    _check_sd(func, "tau", s, sp, fc, list(input_set[1:]), "input", input_set[0])
     t2 = ce.max()
     t4 = tdiff.max()
     value = torch.stack([t1, t2, lam * t3, lam * t4]).max()
@@ -729,6 +781,10 @@ def llv(
         "llv", F, G, Fp, Gp, label_pivot=label_pivot, left_out=left_out, input_set=input_set,
         num_samples=num_samples, seed=seed, lam=lam, lse=lse, block_size=block_size, progress=progress,
     )
+    return _llv_result(res, lam, choices)
+
+
+def _llv_result(res: _LLVTensors, lam: float, choices: tuple[int, int, tuple[int, ...]]) -> LLVResult:
     return LLVResult(
         value=float(res.value), t1=float(res.t1), t2=float(res.t2), t3=float(res.t3), t4=float(res.t4),
         lam=float(lam), label_pivot=choices[0], left_out=choices[1], input_set=choices[2],
@@ -745,7 +801,17 @@ def _llv_impl(
     lam = check_range(func, "lam", lam, low=0.0, high=math.inf, high_open=True)
     if lse is None:
         lse = (log_partition(F, G, block_size=block_size), log_partition(Fp, Gp, block_size=block_size))
-    fc = _factors(F, G, Fp, Gp, *lse)
+    fc = _factors(F, G, Fp, Gp, *lse, with_rg=input_set is None)
+    return _llv_from_factors(
+        func, fc, F, G, Fp, Gp, label_pivot=label_pivot, left_out=left_out, input_set=input_set,
+        num_samples=num_samples, seed=seed, lam=lam, progress=progress,
+    )
+
+
+def _llv_from_factors(
+    func: str, fc: _Factors, F: Tensor, G: Tensor, Fp: Tensor, Gp: Tensor, *, label_pivot: int | None,
+    left_out: int | None, input_set: Any, num_samples: int, seed: int, lam: float, progress: bool | None,
+) -> tuple[_LLVTensors, tuple[int, int, tuple[int, ...]]]:
     y0, ylo, xs = _resolve_llv_choices(
         func, fc, F, G, Fp, Gp, label_pivot=label_pivot, left_out=left_out, input_set=input_set,
         num_samples=num_samples, seed=seed, progress=progress,
@@ -873,8 +939,20 @@ def fg_dissimilarity(
         fail(func, "pass either llv_result or options for llv, not both", f"llv_result and {sorted(llv_kwargs)}", error=TypeError)
     lse = (log_partition(F, G), log_partition(Fp, Gp))
     if llv_result is None:
-        llv_result = llv(F, G, Fp, Gp, seed=seed, lse=lse, **llv_kwargs)
-    fc = _factors(F, G, Fp, Gp, *lse)
+        opts = {"label_pivot": None, "left_out": None, "input_set": None, "num_samples": DEFAULT_NUM_SAMPLES, "lam": DEFAULT_LAM}
+        unknown = sorted(set(llv_kwargs) - set(opts))
+        if unknown:
+            fail(func, "extra keywords must be options of llv", f"{unknown}", f"Valid: {', '.join(opts)}.", error=TypeError)
+        opts.update(llv_kwargs)
+        fc = _factors(F, G, Fp, Gp, *lse, with_rg=opts["input_set"] is None)
+        lam = check_range(func, "lam", opts["lam"], low=0.0, high=math.inf, high_open=True)
+        terms, choices = _llv_from_factors(
+            "llv", fc, F, G, Fp, Gp, label_pivot=opts["label_pivot"], left_out=opts["left_out"],
+            input_set=opts["input_set"], num_samples=opts["num_samples"], seed=seed, lam=lam, progress=False,
+        )
+        llv_result = _llv_result(terms, lam, choices)
+    else:
+        fc = _factors(F, G, Fp, Gp, *lse, with_rg=False)
     return _fg_from_factors(func, fc, F, G, Fp, Gp, llv_result, max_subsets, seed, subset_batch)
 
 
@@ -903,10 +981,25 @@ def _fg_from_factors(
             if float(d_s[j]) > worst:
                 worst, worst_subset = float(d_s[j]), tuple(int(i) for i in subsets[start + j])
         idx = torch.as_tensor(res.input_set, device=F.device)
-        Z, Zp = _input_vectors(fc, F[idx], Fp[idx])
-        W = (Z[1:] - Z[0]).T  # (2M, M): centred columns G (f_i - f_0) in R_G coordinates
-        Wp = (Zp[1:] - Zp[0]).T
-        dg = float((1 - _svd_similarity_centred(func, W, Wp)).clamp(0, 1))
+        if fc.RG is not None:
+            Z, Zp = _input_vectors(fc, F[idx], Fp[idx])
+            W = (Z[1:] - Z[0]).T  # (2M, M): centred columns G (f_i - f_0) in R_G coordinates
+            Wp = (Zp[1:] - Zp[0]).T
+            dg = float((1 - _svd_similarity_centred(func, W, Wp)).clamp(0, 1))
+        else:
+            # The same cross-correlation accumulated over chunks of labels.
+            cross = F.new_zeros(M, M)
+            nw = F.new_zeros(M)
+            nwp = F.new_zeros(M)
+            for Z, Zp in _label_coordinate_chunks(F[idx], Fp[idx], G, Gp):
+                W, Wp = Z[1:] - Z[:1], Zp[1:] - Zp[:1]
+                cross += W @ Wp.T
+                nw += W.square().sum(-1)
+                nwp += Wp.square().sum(-1)
+            if bool((nw == 0).any()) or bool((nwp == 0).any()):
+                fail(func, "every column must vary (d_SVD standardises columns)", "a constant column on the unembedding side", error=DegenerateInputError)
+            corr = cross / (nw.sqrt()[:, None] * nwp.sqrt()[None, :])
+            dg = float((1 - torch.linalg.svdvals(corr).sum() / M).clamp(0, 1))
     return FGResult(value=max(worst, dg), d_svd_f=worst, d_svd_g=dg, num_subsets=len(subsets), exhaustive=exhaustive, worst_subset=worst_subset)
 
 
@@ -982,11 +1075,13 @@ def model_distances(
     seed = _check_seed(func, seed)
     with torch.no_grad():
         div = distribution_divergences(F, G, Fp, Gp, block_size=block_size, progress=progress)
-        res = llv(
-            F, G, Fp, Gp, label_pivot=label_pivot, left_out=left_out, input_set=input_set, num_samples=num_samples,
-            seed=seed, lam=lam, lse=(div.lse_p, div.lse_q), progress=progress,
+        lam = check_range(func, "lam", lam, low=0.0, high=math.inf, high_open=True)
+        fc = _factors(F, G, Fp, Gp, div.lse_p, div.lse_q, with_rg=input_set is None)
+        terms, (y0, ylo, xs) = _llv_from_factors(
+            "llv", fc, F, G, Fp, Gp, label_pivot=label_pivot, left_out=left_out, input_set=input_set,
+            num_samples=num_samples, seed=seed, lam=lam, progress=progress,
         )
-        fc = _factors(F, G, Fp, Gp, div.lse_p, div.lse_q)
+        res = _llv_result(terms, lam, (y0, ylo, xs))
         fg = _fg_from_factors("fg_dissimilarity", fc, F, G, Fp, Gp, res, max_subsets, seed, 64)
         mcca = float(cca_mean_corr(F, Fp))
         drep = float(rep_distance(F, G, Fp, Gp, num_samples=rep_samples, seed=seed))

@@ -984,3 +984,47 @@ def test_property_torch_equals_numpy(sizes: tuple[int, int, int, int, float]) ->
     div = td.distribution_divergences(*t, block_size=5)
     for f in DIV_FIELDS:
         close(f, getattr(div, f), NUMPY_DIV[f](pair.p, pair.q))
+
+
+# ----------------------------------------------------------------------------- the two input-side routes
+
+
+@pytest.mark.parametrize("shape", [(60, 9, 3), (200, 40, 4), (30, 2500, 2)])
+def test_label_coordinate_route_equals_rg_route(shape: tuple[int, int, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a fixed input set the input side streams label chunks instead of factoring R_G: same terms."""
+    N, K, M = shape
+    rng = np.random.default_rng(7)
+    F, G, Fp, Gp = (torch.tensor(rng.normal(size=s)) for s in ((N, M), (K, M), (N, M), (K, M)))
+    monkeypatch.setattr(td, "LABEL_CHUNK", 7)  # several chunks even for small K
+    lse = (td.log_partition(F, G), td.log_partition(Fp, Gp))
+    with_rg = td._factors(F, G, Fp, Gp, *lse, with_rg=True)
+    without = td._factors(F, G, Fp, Gp, *lse, with_rg=False)
+    assert without.RG is None
+    xs = tuple(range(3, 3 + M + 1))
+    a = td._llv_fixed(with_rg, F, G, Fp, Gp, 0, 1, xs, 1e-5)
+    b = td._llv_fixed(without, F, G, Fp, Gp, 0, 1, xs, 1e-5)
+    for name in ("value", "t1", "t2", "t3", "t4"):
+        torch.testing.assert_close(getattr(b, name), getattr(a, name), rtol=1e-10, atol=1e-13)
+    res = td.llv(F, G, Fp, Gp, label_pivot=0, left_out=1, input_set=xs)
+    fa = td._fg_from_factors("fg", with_rg, F, G, Fp, Gp, res, 50, 0, 8)
+    fb = td._fg_from_factors("fg", without, F, G, Fp, Gp, res, 50, 0, 8)
+    assert fb.d_svd_g == pytest.approx(fa.d_svd_g, rel=1e-10, abs=1e-13)
+    assert fb.d_svd_f == fa.d_svd_f
+
+
+@pytest.mark.parametrize("seed", [0, 2, 3, 5])
+def test_scaled_log_likelihoods_give_zero_c_terms(seed: int) -> None:
+    """If q's logits are 3.1 x p's, then c(i) = e(i) = 0 exactly: T2 must come out at rounding level.
+
+    Expanding |alpha D + (alpha - beta) z'|^2 into three scalars cancels here and leaves
+    about 1e-8 for these seeds (measured); the direct vector norms leave about 1e-16.
+    """
+    rng = np.random.default_rng(seed)
+    N, K, M = 80, 12, 3
+    F = rng.normal(size=(N, M))
+    G = rng.normal(size=(K, M))
+    args = [torch.tensor(a) for a in (F, G, 3.1 * F, G)]
+    fixed = td.llv(*args, label_pivot=0, left_out=1, input_set=list(range(M + 1)))  # label-coordinate route
+    searched = td.llv(*args, label_pivot=0, left_out=1)  # R_G route
+    assert fixed.t2 < 1e-12 and searched.t2 < 1e-12
+    assert fixed.t1 > 1e-3  # the label side does see the difference (the log-partitions differ)
