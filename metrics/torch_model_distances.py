@@ -939,7 +939,7 @@ def fg_dissimilarity(
         fail(func, "pass either llv_result or options for llv, not both", f"llv_result and {sorted(llv_kwargs)}", error=TypeError)
     lse = (log_partition(F, G), log_partition(Fp, Gp))
     if llv_result is None:
-        opts = {"label_pivot": None, "left_out": None, "input_set": None, "num_samples": DEFAULT_NUM_SAMPLES, "lam": DEFAULT_LAM}
+        opts: dict[str, Any] = {"label_pivot": None, "left_out": None, "input_set": None, "num_samples": DEFAULT_NUM_SAMPLES, "lam": DEFAULT_LAM}
         unknown = sorted(set(llv_kwargs) - set(opts))
         if unknown:
             fail(func, "extra keywords must be options of llv", f"{unknown}", f"Valid: {', '.join(opts)}.", error=TypeError)
