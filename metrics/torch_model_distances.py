@@ -83,6 +83,8 @@ __all__ = [
 
 #: Memory budget (bytes) for one block of logits and its temporaries in the streamed pass.
 BLOCK_BYTES = 256 * 2**20
+#: Memory budget (bytes) of the pivot search's work buffers (five blocks of pivots x K labels).
+SEARCH_BYTES = 1024 * 2**20
 #: Number of B x K temporaries the streamed divergence pass keeps alive at once (for block sizing).
 _TEMPS_DIVERGENCES = 10
 _TEMPS_LSE = 1
@@ -626,28 +628,50 @@ def _search_label_pivots(
         pivots = range(K) if fixed_pivot is None else [fixed_pivot]
         pivots_t = torch.tensor(list(pivots), device=G.device)
         itemsize = torch.finfo(G.dtype).bits // 8
-        B0 = max(1, min(len(pivots_t), BLOCK_BYTES // max(1, K * itemsize * 12)))
+        # Five preallocated (B0, K) work buffers, reused for every block of pivots: all
+        # arithmetic below is in place, so memory stays at 5 B0 K numbers whatever K is.
+        B0 = max(1, min(len(pivots_t), SEARCH_BYTES // max(1, 5 * K * itemsize)))
+        bufs = [G.new_empty(B0, K) for _ in range(5)]
+        floor_p, floor_q = fc.floor_p * scale, fc.floor_q * scale
         best_t1 = math.inf
         best: tuple[int, int] | None = None
         with _progress(math.ceil(len(pivots_t) / B0), "llv pivot search", progress) as bar:
             for start in range(0, len(pivots_t), B0):
                 y0 = pivots_t[start : start + B0]
-                Gu = Uc[y0] @ Uc.T  # (B0, K)
-                Gd = Dc[y0] @ Dc.T
-                Gud_y0_y = Uc[y0] @ Dc[:, :M].T  # u_{y0} . D_y
-                Gud_y_y0 = Dc[y0, :M] @ Uc.T  # u_y . D_{y0}
-                v2 = gu[None, :] + gu[y0][:, None] - 2 * Gu
-                d2 = gd[None, :] + gd[y0][:, None] - 2 * Gd
-                vd = gud[None, :] - Gud_y_y0 - Gud_y0_y + gud[y0][:, None]
-                s, sp, alpha, amb = _pair_terms(v2, vd, d2)
-                a2 = alpha**2 * nD[None, :] + 2 * alpha * amb * cDu[None, :] + amb**2 * nu[None, :]
-                b2 = alpha**2 * nD[y0][:, None] + 2 * alpha * amb * cDu[y0][:, None] + amb**2 * nu[y0][:, None]
-                h = torch.maximum(a2, b2).clamp_min(0).sqrt()
-                degenerate = (s / scale <= fc.floor_p) | (sp / scale <= fc.floor_q)
-                h = torch.where(degenerate, torch.full_like(h, math.inf), h)
-                h[torch.arange(len(y0)), y0] = -math.inf  # y = y0 is never a term
-                for row in range(len(y0)):
-                    t1, ylo = _best_left_out(h[row], int(y0[row]), fixed_left_out)
+                b = len(y0)
+                S, SP, T, P, Q = (w[:b] for w in bufs)
+                # Scales of every pair (y, y0): s^2 = |u_y - u_y0|^2 (Gram expansion, centred u).
+                torch.matmul(Uc[y0], Uc.T, out=S)
+                S.mul_(-2).add_(gu[None, :]).add_(gu[y0][:, None]).clamp_min_(0)
+                # v.delta = (u_y - u_y0).(D_y - D_y0) and |delta|^2, then s'^2 - s^2 = |delta|^2 - 2 v.delta.
+                torch.matmul(Uc[y0], Dc[:, :M].T, out=T)
+                T.addmm_(Dc[y0, :M], Uc.T)
+                T.neg_().add_(gud[None, :]).add_(gud[y0][:, None])
+                torch.matmul(Dc[y0], Dc.T, out=SP)
+                SP.mul_(-2).add_(gd[None, :]).add_(gd[y0][:, None]).sub_(T, alpha=2)  # SP = s'^2 - s^2
+                torch.add(S, SP, out=T).clamp_min_(0)  # T = s'^2
+                S.sqrt_()
+                T.sqrt_()
+                degenerate = (S <= floor_p) | (T <= floor_q)
+                # alpha - beta = (s'^2 - s^2) / ((s + s') s s'), alpha = 1 / s.
+                torch.add(S, T, out=P).mul_(S).mul_(T)
+                SP.div_(P)  # SP = alpha - beta
+                S.reciprocal_()  # S = alpha
+                # a^2 = alpha (alpha |D_y|^2 + 2 (alpha - beta) D_y.u'_y) + (alpha - beta)^2 |u'_y|^2
+                torch.mul(S, nD[None, :], out=P).addcmul_(SP, cDu[None, :].expand_as(SP), value=2).mul_(S)
+                torch.mul(SP, SP, out=T)
+                P.addcmul_(T, nu[None, :].expand_as(T))
+                # b^2: the same with the pivot's own vectors.
+                torch.mul(S, nD[y0][:, None], out=Q).addcmul_(SP, cDu[y0][:, None].expand_as(SP), value=2).mul_(S)
+                Q.addcmul_(T, nu[y0][:, None].expand_as(T))
+                h = torch.maximum(P, Q, out=P).clamp_min_(0).sqrt_()
+                h.masked_fill_(degenerate, math.inf)
+                h[torch.arange(b), y0] = -math.inf  # y = y0 is never a term
+                top = torch.topk(h, 2, dim=1)
+                tops = top.values.tolist()
+                argmax = top.indices[:, 0].tolist()
+                for row in range(b):
+                    t1, ylo = _best_left_out(h[row], int(y0[row]), fixed_left_out, tops[row], argmax[row])
                     if improves(t1, best_t1):  # pivots in increasing order: the lowest wins ties
                         best_t1, best = t1, (int(y0[row]), ylo)
                 bar.update(1)
@@ -663,24 +687,24 @@ def _search_label_pivots(
     return best
 
 
-def _best_left_out(h: Tensor, y0: int, fixed_left_out: int | None) -> tuple[float, int]:
+def _best_left_out(h: Tensor, y0: int, fixed_left_out: int | None, top: list[float], argmax: int) -> tuple[float, int]:
     """Minimise over y_lo the max of ``h`` over labels other than y_lo (ties: lowest y_lo).
 
     Leaving out the label with the largest ``h`` gives the second largest
-    value; leaving out any other gives the largest. When the two are within
-    the tie tolerance every y_lo ties, and the lowest label other than y0 wins.
+    value (``top = [largest, second]``); leaving out any other gives the
+    largest. When the two are within the tie tolerance every y_lo ties, and
+    the lowest label other than y0 wins.
     """
     if fixed_left_out is not None:
         if fixed_left_out == y0:
             return math.inf, -1
         rest = torch.cat([h[:fixed_left_out], h[fixed_left_out + 1 :]])
         return float(rest.max()), fixed_left_out
-    top = torch.topk(h, 2)
-    top1, top2 = float(top.values[0]), float(top.values[1])
+    top1, top2 = top
     first = 0 if y0 != 0 else 1
     if not improves(top2, top1):
         return top1, first
-    return top2, int(top.indices[0])
+    return top2, argmax
 
 
 def _llv_fixed(

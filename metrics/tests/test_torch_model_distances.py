@@ -158,7 +158,8 @@ def assert_model_distances_equal(got: ModelDistances, want: ModelDistances) -> N
 def small_blocks(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Force every streamed/blocked path into many small pieces."""
     monkeypatch.setattr(td, "LABEL_CHUNK", 3)
-    monkeypatch.setattr(td, "BLOCK_BYTES", 64)  # 1-row logit blocks, 1 pivot per search block, 1 subset per batch
+    monkeypatch.setattr(td, "BLOCK_BYTES", 64)  # 1-row logit blocks, 1 subset per batch
+    monkeypatch.setattr(td, "SEARCH_BYTES", 5 * 8 * 2 * 40)  # pivot blocks of 1-2 rows (K <= 40 here)
     yield
 
 
@@ -220,8 +221,8 @@ def test_llv_fg_rep_agree_standalone(N: int, K: int, M: int, seed: int) -> None:
 
 @pytest.mark.parametrize(("N", "K", "M"), SHAPES)
 def test_agreement_with_every_path_streamed(N: int, K: int, M: int, small_blocks: None) -> None:
-    """LABEL_CHUNK = 3, BLOCK_BYTES = 64 and block_size = 7: every loop runs in many pieces."""
-    assert td.LABEL_CHUNK == 3 and td.BLOCK_BYTES == 64
+    """LABEL_CHUNK = 3, BLOCK_BYTES = 64, small SEARCH_BYTES and block_size = 7: every loop runs in many pieces."""
+    assert td.LABEL_CHUNK == 3 and td.BLOCK_BYTES == 64 and td.SEARCH_BYTES == 3200
     pair = random_pair(N, K, M, seed=11)
     t = pair.t()
     want = nd.model_distances(pair.p, pair.q)
