@@ -166,32 +166,38 @@ def log_partition(F: Tensor, G: Tensor, *, block_size: int | None = None) -> Ten
     B = _block_rows(K, F.dtype, _TEMPS_LSE, block_size)
     if F.requires_grad or G.requires_grad:
         return torch.cat([torch.logsumexp(F[s : s + B] @ G.T, dim=1) for s in range(0, N, B)])
-    # No gradients needed: one preallocated block, every step in place. Shifting each
-    # row by f(x).gbar (gbar = mean unembedding) is folded into the GEMM by centring G,
-    # and |f(x).(g - gbar)| <= |f(x)| max_k |g_k - gbar| bounds every shifted logit. Rows
-    # whose bound is below _EXP_SAFE need no max pass (exp can neither overflow, even
-    # summed over K labels, nor underflow to zero); the others take the max-shifted route.
-    gbar = G.mean(dim=0)
-    Gc = G - gbar
-    shift = F @ gbar
-    bound = F.norm(dim=1) * Gc.norm(dim=1).max()
+    # No gradients needed: one preallocated block, every step in place, and no max pass
+    # where a bound proves it unnecessary. Every logit obeys |f(x).g| <= |f(x)| max_k |g_k|;
+    # shifting row x by f(x).gbar (gbar = mean unembedding) gives |f(x).(g - gbar)| <=
+    # |f(x)| max_k |g_k - gbar|, which is small even when G has a large common offset. A block
+    # whose rows are all below the bound needs no shift (exp can neither overflow, even summed
+    # over K labels, nor underflow to zero); one whose shifted rows are needs one in-place
+    # subtraction; the rest take the max-shifted route. G itself is never copied.
     # _EXP_SAFE is for float64 (exp overflows near 709.78); narrower dtypes overflow sooner
-    # (float32 near 88.7), so scale the threshold by the dtype's log(max).
-    limit = _EXP_SAFE * math.log(torch.finfo(F.dtype).max) / math.log(torch.finfo(torch.float64).max)
-    safe = bound <= limit - math.log(K)
+    # (float32 near 88.7), so the threshold scales with the dtype's log(max).
+    limit = _EXP_SAFE * math.log(torch.finfo(F.dtype).max) / math.log(torch.finfo(torch.float64).max) - math.log(K)
+    gbar = G.mean(dim=0)
+    gnorm2 = torch.linalg.vector_norm(G, dim=1).square()
+    # |g - gbar|^2 = |g|^2 - 2 g.gbar + |gbar|^2 (only a bound: rounding here is harmless, 1% margin)
+    cnorm = (gnorm2 - 2 * (G @ gbar) + gbar.square().sum()).clamp_min(0).max().sqrt() * 1.01
+    fnorm = torch.linalg.vector_norm(F, dim=1)
+    plain_safe = fnorm * gnorm2.max().sqrt() * 1.01 <= limit
+    centred_safe = fnorm * cnorm <= limit
+    shift = F @ gbar
     out = F.new_empty(N)
     buf = F.new_empty(min(B, N), K)
     for start in range(0, N, B):
-        fb = F[start : start + B]
-        n = fb.shape[0]
-        logits = buf[:n]
-        torch.matmul(fb, Gc.T, out=logits)
-        if bool(safe[start : start + n].all()):
-            out[start : start + n] = logits.exp_().sum(dim=1).log_()
+        sl = slice(start, min(N, start + B))
+        logits = buf[: sl.stop - start]
+        torch.matmul(F[sl], G.T, out=logits)
+        if bool(plain_safe[sl].all()):
+            out[sl] = logits.exp_().sum(dim=1).log_()
+        elif bool(centred_safe[sl].all()):
+            out[sl] = logits.sub_(shift[sl, None]).exp_().sum(dim=1).log_() + shift[sl]
         else:
             mx = logits.amax(dim=1, keepdim=True)
-            out[start : start + n] = logits.sub_(mx).exp_().sum(dim=1).log_() + mx.squeeze(1)
-    return out + shift
+            out[sl] = logits.sub_(mx).exp_().sum(dim=1).log_() + mx.squeeze(1)
+    return out
 
 
 @dataclass(frozen=True)
@@ -384,8 +390,8 @@ class _Factors:
 
 
 def _sd_floor(F: Tensor, G: Tensor) -> float:
-    fmax = float(F.detach().square().sum(dim=1).max().sqrt())
-    gmax = float(G.detach().square().sum(dim=1).max().sqrt())
+    fmax = float(torch.linalg.vector_norm(F.detach(), dim=1).max())
+    gmax = float(torch.linalg.vector_norm(G.detach(), dim=1).max())
     return SD_RTOL * max(fmax * gmax, float(np.finfo(np.float64).tiny))
 
 
@@ -396,7 +402,9 @@ def _factors(F: Tensor, G: Tensor, Fp: Tensor, Gp: Tensor, lse_p: Tensor, lse_q:
     N, M = F.shape
     K = G.shape[0]
     Phi = torch.cat([F, lse_p[:, None], Fp, lse_q[:, None]], dim=1)
-    R = _r_factor(Phi - Phi.mean(dim=0))
+    # Centre in place when no graph needs the uncentred copy (saves an N x (2M+2) buffer).
+    Phi = Phi - Phi.mean(dim=0) if Phi.requires_grad else Phi.sub_(Phi.mean(dim=0))
+    R = _r_factor(Phi)
     if R.shape[0] < R.shape[1]:  # N < 2M + 2: a thin QR gives only N rows; the rest of R is zero
         R = torch.cat([R, R.new_zeros(R.shape[1] - R.shape[0], R.shape[1])], dim=0)
     RG = _r_factor_streamed(G, Gp) if with_rg else None
@@ -458,23 +466,28 @@ LABEL_CHUNK = 1024
 
 
 def _label_side(fc: _Factors, G: Tensor, Gp: Tensor, y0: int, ylo: int, *, func: str = "llv") -> tuple[Tensor, Tensor]:
-    """T1 and T3 for fixed pivots (differentiable), streamed over chunks of labels."""
+    """T1 and T3 for fixed pivots (differentiable), streamed over contiguous chunks of labels."""
     K = fc.K
     scale = math.sqrt(fc.N - 1)
     u0, up0 = _label_vectors(fc, G[y0 : y0 + 1], Gp[y0 : y0 + 1])
     D0 = u0 - up0
     t1_parts, t3_parts = [], []
     for start in range(0, K, LABEL_CHUNK):
-        keep = [y for y in range(start, min(K, start + LABEL_CHUNK)) if y not in (y0, ylo)]
-        if not keep:
+        stop = min(K, start + LABEL_CHUNK)
+        labels = [y for y in range(start, stop) if y not in (y0, ylo)]
+        if not labels:
             continue
-        idx = torch.tensor(keep, device=G.device)
-        u, up = _label_vectors(fc, G[idx], Gp[idx])
+        if len(labels) == stop - start:  # a plain slice: no gather, no copy of G
+            g, gp = G[start:stop], Gp[start:stop]
+        else:  # the (at most two) chunks holding the pivot or the left-out label
+            idx = torch.tensor(labels, device=G.device)
+            g, gp = G[idx], Gp[idx]
+        u, up = _label_vectors(fc, g, gp)
         d = u - up
         v = u - u0
         delta = d - D0
         s, sp, alpha, amb = _pair_terms(v.square().sum(-1), (v * delta).sum(-1), delta.square().sum(-1))
-        _check_sd(func, "sigma", s / scale, sp / scale, fc, keep, "label", y0)
+        _check_sd(func, "sigma", s / scale, sp / scale, fc, labels, "label", y0)
         a = _scaled_norm(alpha, amb, d, up)
         # b(y) = |alpha D0 + (alpha - beta) u'0| as a vector norm, not expanded in scalars:
         # the expansion cancels when the models differ by a rescaling of log-likelihoods.

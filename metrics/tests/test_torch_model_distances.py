@@ -1029,3 +1029,22 @@ def test_scaled_log_likelihoods_give_zero_c_terms(seed: int) -> None:
     searched = td.llv(*args, label_pivot=0, left_out=1)  # R_G route
     assert fixed.t2 < 1e-12 and searched.t2 < 1e-12
     assert fixed.t1 > 1e-3  # the label side does see the difference (the log-partitions differ)
+
+
+@pytest.mark.parametrize(
+    ("offset", "scale"),
+    [(0.0, 1.0), (300.0, 1.0), (0.0, 100.0), (300.0, 100.0)],
+    ids=["no-shift", "mean-shift", "max-shift", "max-shift-offset"],
+)
+def test_log_partition_each_route(offset: float, scale: float) -> None:
+    """The three routes of log_partition (no shift, shift by f.gbar, max shift) each match logsumexp.
+
+    A common offset in G makes every logit large while the centred ones stay small (the
+    mean-shift route); a large F makes the centred logits large too (the max route).
+    """
+    rng = np.random.default_rng(11)
+    F = torch.tensor(rng.normal(size=(50, 4))) * scale
+    G = torch.tensor(rng.normal(size=(30, 4))) + offset
+    want = torch.logsumexp(F @ G.T, dim=1)
+    got = td.log_partition(F, G, block_size=16)
+    torch.testing.assert_close(got, want, rtol=1e-13, atol=1e-10)
