@@ -23,10 +23,8 @@ import json
 import math
 import os
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -68,40 +66,19 @@ def _rss() -> int | None:
         return None
 
 
-@contextmanager
-def _peak_rss(interval: float = 0.002) -> Iterator[dict[str, int | None]]:
-    """Sample the resident set size in a thread; yields a dict filled with ``start`` and ``peak``."""
-    out: dict[str, int | None] = {"start": _rss(), "peak": _rss()}
-    stop = threading.Event()
-
-    def sample() -> None:
-        while not stop.is_set():
-            r = _rss()
-            if r is not None and (out["peak"] is None or r > out["peak"]):
-                out["peak"] = r
-            time.sleep(interval)
-
-    t = threading.Thread(target=sample, daemon=True)
-    t.start()
-    try:
-        yield out
-    finally:
-        stop.set()
-        t.join()
-        r = _rss()
-        if r is not None and (out["peak"] is None or r > out["peak"]):
-            out["peak"] = r
-
-
 def _child(N: int, K: int, M: int, seed: int, conn: Any) -> None:
+    """Build the inputs, compute llv once, send (peak RSS, peak RSS minus the RSS before llv).
+
+    The peak is the kernel's high-water mark (``ru_maxrss``), not a sampled value: a
+    sampling thread was tried and itself inflated the peak (its allocations interleave
+    with the computation's in the C allocator).
+    """
     import resource
 
     F, G, Fp, Gp = make_models(N, K, M, seed=seed)
     start = _rss()
-    with _peak_rss() as mem:
-        tmd.llv(F, G, Fp, Gp, label_pivot=0, left_out=1, input_set=list(range(M + 1)))
-    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kB on Linux
-    peak = max(maxrss, mem["peak"] or 0)
+    tmd.llv(F, G, Fp, Gp, label_pivot=0, left_out=1, input_set=list(range(M + 1)))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kB on Linux
     conn.send((peak, None if start is None else peak - start))
     conn.close()
 

@@ -462,7 +462,7 @@ class _LLVTensors:
 
 
 #: Labels per chunk in the label-side passes (bounds memory to a few chunk x (2M+2) blocks).
-LABEL_CHUNK = 1024
+LABEL_CHUNK = 256
 
 
 def _label_side(fc: _Factors, G: Tensor, Gp: Tensor, y0: int, ylo: int, *, func: str = "llv") -> tuple[Tensor, Tensor]:
