@@ -42,9 +42,9 @@ __all__ = [
 ]
 
 from metrics._spec import AXIOMS, INVARIANCES, Axioms, Compares, Invariances, MeasureSpec
-from metrics.records import core, models
+from metrics.records import cca, core, kernel, models
 
-_RECORDS: tuple[MeasureSpec, ...] = models.RECORDS + core.RECORDS
+_RECORDS: tuple[MeasureSpec, ...] = models.RECORDS + core.RECORDS + cca.RECORDS + kernel.RECORDS
 
 #: name -> record, in declaration order.
 REGISTRY: dict[str, MeasureSpec] = {r.name: r for r in _RECORDS}
