@@ -42,9 +42,11 @@ __all__ = [
 ]
 
 from metrics._spec import AXIOMS, INVARIANCES, Axioms, Compares, Invariances, MeasureSpec
-from metrics.records import cca, core, kernel, models
+from metrics.records import cca, core, geometry, kernel, matching, models, neighbors, predictive
 
-_RECORDS: tuple[MeasureSpec, ...] = models.RECORDS + core.RECORDS + cca.RECORDS + kernel.RECORDS
+_RECORDS: tuple[MeasureSpec, ...] = (
+    models.RECORDS + core.RECORDS + cca.RECORDS + kernel.RECORDS + geometry.RECORDS + neighbors.RECORDS + predictive.RECORDS + matching.RECORDS
+)
 
 #: name -> record, in declaration order.
 REGISTRY: dict[str, MeasureSpec] = {r.name: r for r in _RECORDS}
