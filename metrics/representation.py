@@ -437,7 +437,7 @@ def procrustes_similarity(X: object, Y: object, /) -> float:
     return _procrustes_nuclear("procrustes_similarity", X, Y)
 
 
-def procrustes_distance(X: object, Y: object, /) -> float:
+def procrustes_distance(X: object, Y: object, /, *, squared: bool = False) -> float:
     r"""Orthogonal Procrustes distance with the normalisation of Ding et al. (2021) (a distance).
 
     .. math::
@@ -450,8 +450,8 @@ def procrustes_distance(X: object, Y: object, /) -> float:
     with zero columns when ``p != q``; the nuclear norm accounts for it).
     Ding et al. report the squared value ``2 - 2 ||Xn^T Yn||_*``; its square
     root, returned here, is the Euclidean Procrustes shape metric of Williams
-    et al. (2021) and satisfies the triangle inequality. Square it to compare
-    with Ding et al.
+    et al. (2021) and satisfies the triangle inequality. ``squared=True``
+    returns Ding et al.'s value instead (in [0, 2]; not a metric).
 
     Parameters
     ----------
@@ -459,6 +459,8 @@ def procrustes_distance(X: object, Y: object, /) -> float:
         First representation, one row per stimulus.
     Y : array_like, shape (n, q)
         Second representation of the same ``n`` stimuli.
+    squared : bool, default False
+        Return ``d^2 = 2 - 2 ||Xn^T Yn||_*`` (Ding et al.'s convention).
 
     Returns
     -------
@@ -511,4 +513,5 @@ def procrustes_distance(X: object, Y: object, /) -> float:
     0.771909
     """
     similarity = _procrustes_nuclear("procrustes_distance", X, Y)
-    return float(np.sqrt(max(2.0 - 2.0 * similarity, 0.0)))
+    d2 = max(2.0 - 2.0 * similarity, 0.0)
+    return float(d2 if squared else np.sqrt(d2))

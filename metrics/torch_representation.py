@@ -350,7 +350,7 @@ def procrustes_similarity(X: torch.Tensor, Y: torch.Tensor, /) -> torch.Tensor:
     return _procrustes_nuclear("procrustes_similarity", X, Y)
 
 
-def procrustes_distance(X: torch.Tensor, Y: torch.Tensor, /) -> torch.Tensor:
+def procrustes_distance(X: torch.Tensor, Y: torch.Tensor, /, *, squared: bool = False) -> torch.Tensor:
     r"""Orthogonal Procrustes distance ``sqrt(2 - 2 ||Xn^T Yn||_*)`` over a batch.
 
     See :func:`metrics.representation.procrustes_distance` (Ding et al. 2021
@@ -362,6 +362,8 @@ def procrustes_distance(X: torch.Tensor, Y: torch.Tensor, /) -> torch.Tensor:
         First representation(s).
     Y : torch.Tensor, shape (..., n, q)
         Second representation(s); batch dimensions broadcast against ``X``'s.
+    squared : bool, default False
+        Return ``2 - 2 ||Xn^T Yn||_*`` (Ding et al.'s convention, in [0, 2]).
 
     Returns
     -------
@@ -393,4 +395,5 @@ def procrustes_distance(X: torch.Tensor, Y: torch.Tensor, /) -> torch.Tensor:
     0.771909
     """
     similarity = _procrustes_nuclear("procrustes_distance", X, Y)
-    return torch.sqrt((2.0 - 2.0 * similarity).clamp(min=0.0))
+    d2 = (2.0 - 2.0 * similarity).clamp(min=0.0)
+    return d2 if squared else torch.sqrt(d2)

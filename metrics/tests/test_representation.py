@@ -599,3 +599,19 @@ def test_cuda_keeps_device_and_agrees(name: str) -> None:
         torch.backends.cuda.matmul.allow_tf32 = previous
     assert out.device.type == "cuda" and out.dtype == torch.float64
     assert abs(float(out.cpu()) - _call(getattr(R, name), X, Y)) <= TOL64
+
+
+def test_procrustes_squared_is_dings_convention() -> None:
+    """``squared=True`` returns Ding et al.'s 2 - 2 ||Xn^T Yn||_*, in numpy and torch alike."""
+    import torch
+
+    from metrics import representation as R
+    from metrics import torch_representation as TR
+
+    rng = np.random.default_rng(5)
+    X, Y = rng.normal(size=(40, 5)), rng.normal(size=(40, 3))
+    s = R.procrustes_similarity(X, Y)
+    assert R.procrustes_distance(X, Y, squared=True) == pytest.approx(2 - 2 * s, rel=1e-12)
+    assert R.procrustes_distance(X, Y, squared=True) == pytest.approx(R.procrustes_distance(X, Y) ** 2, rel=1e-12)
+    got = TR.procrustes_distance(torch.tensor(X), torch.tensor(Y), squared=True)
+    assert float(got) == pytest.approx(2 - 2 * s, rel=1e-10)
