@@ -32,7 +32,7 @@ from metrics._validation import (
     warn,
 )
 
-__all__ = ["cca_mean_corr", "cka_linear", "procrustes_distance", "procrustes_similarity"]
+__all__ = ["aligned_cosine_similarity", "cca_mean_corr", "cka_linear", "procrustes_distance", "procrustes_similarity"]
 
 
 # --------------------------------------------------------------------------- helpers
@@ -397,3 +397,42 @@ def procrustes_distance(X: torch.Tensor, Y: torch.Tensor, /, *, squared: bool = 
     similarity = _procrustes_nuclear("procrustes_distance", X, Y)
     d2 = (2.0 - 2.0 * similarity).clamp(min=0.0)
     return d2 if squared else torch.sqrt(d2)
+
+
+def aligned_cosine_similarity(X: torch.Tensor, Y: torch.Tensor, /) -> torch.Tensor:
+    """Aligned cosine similarity over a batch (see :func:`metrics.representation.aligned_cosine_similarity`).
+
+    ``Q = U V^T`` from the SVD of ``X^T Y`` (zero-padded to a common width),
+    then the mean row cosine of ``X Q`` and ``Y``. Returns a (...) tensor in
+    [-1, 1] with the inputs' dtype and device; differentiable where the
+    singular values of ``X^T Y`` are distinct.
+
+    Notes
+    -----
+    Invariances: translation False, isotropic scaling True, orthogonal True,
+    invertible linear False, feature permutation True.
+
+    Examples
+    --------
+    >>> import torch
+    >>> X = torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [2.0, -1.0]], dtype=torch.float64)
+    >>> rot = torch.tensor([[0.0, -1.0], [1.0, 0.0]], dtype=torch.float64)
+    >>> round(float(aligned_cosine_similarity(X, 3.0 * X @ rot)), 12)
+    1.0
+    """
+    func = "aligned_cosine_similarity"
+    Xt, Yt = _validate_pair(func, X, Y)
+    width = max(Xt.shape[-1], Yt.shape[-1])
+    Xp = torch.nn.functional.pad(Xt, (0, width - Xt.shape[-1]))
+    Yp = torch.nn.functional.pad(Yt, (0, width - Yt.shape[-1]))
+    Xp, Yp = torch.broadcast_tensors(Xp, Yp)
+    for name, A in (("X", Xp), ("Y", Yp)):
+        zero = (A.detach().norm(dim=-1) == 0).any(dim=-1)
+        if bool(zero.any()):
+            fail(func, f"every row of {name} must be non-zero (a cosine needs a direction)",
+                 f"a zero row in {int(zero.sum())} batch element(s)", error=DegenerateInputError)
+    U, _, Vh = torch.linalg.svd(Xp.transpose(-1, -2) @ Yp)
+    Xq = Xp @ (U @ Vh)
+    cos = (Xq * Yp).sum(dim=-1) / (Xq.norm(dim=-1) * Yp.norm(dim=-1))
+    # Clip: rounding can put a cosine a few ulps outside [-1, 1].
+    return cos.mean(dim=-1).clamp(-1.0, 1.0)

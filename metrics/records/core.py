@@ -40,5 +40,16 @@ RECORDS: tuple[MeasureSpec, ...] = (
         reference="Ding, Denain, Steinhardt (NeurIPS 2021); Williams et al. (NeurIPS 2021)",
         summary="orthogonal Procrustes distance sqrt(2 - 2 ||Xn^T Yn||_*) of centred, unit-Frobenius inputs",
     ),
+    MeasureSpec(
+        name="aligned_cosine", kind="score", compares="representations",
+        numpy_path="metrics.representation:aligned_cosine_similarity",
+        torch_path="metrics.torch_representation:aligned_cosine_similarity",
+        invariances=Invariances(False, True, True, False, True, None),
+        axioms=Axioms(nonnegativity=False, identity=True, symmetry=True, triangle=False),
+        value_range=(-1.0, 1.0), degenerate="raise",
+        degenerate_note="raises DegenerateInputError for a zero row (its cosine is undefined)",
+        reference="Hamilton, Leskovec, Jurafsky (ACL 2016); ReSi (Klabunde et al. 2024)",
+        summary="mean row cosine after the best orthogonal alignment of X onto Y (uncentred)",
+        notes="Isotropic scaling invariant (the alignment is the polar factor of X^T Y, unchanged by c > 0); one library flags it otherwise.",
+    ),
 )
-
