@@ -1,5 +1,47 @@
 """Deterministic constructions with known answers for the similarity measures."""
 
-from constructions.builders import KL_VANISHING_SIGMA, ModelPairConstruction, identifiability, kl_vanishing
+from constructions.builders import (
+    BOUND_NOISE_SCALE,
+    KL_VANISHING_SIGMA,
+    SVCCA_ABSOLUTE_THRESHOLD,
+    ModelPairConstruction,
+    RepresentationPairConstruction,
+    arccos_near_one,
+    bound_illustration,
+    cca_saturation,
+    cka_outlier,
+    cka_subset_translation,
+    hsic_small_n,
+    identifiability,
+    kl_vanishing,
+    kl_vanishing_general,
+    knn_ties,
+    rank_deficient_predictor,
+    rotated_pair,
+    svcca_absolute_threshold,
+    svcca_threshold_rescale,
+    swapped_unembeddings,
+)
 
-__all__ = ["KL_VANISHING_SIGMA", "ModelPairConstruction", "identifiability", "kl_vanishing"]
+__all__ = [
+    "BOUND_NOISE_SCALE",
+    "KL_VANISHING_SIGMA",
+    "SVCCA_ABSOLUTE_THRESHOLD",
+    "ModelPairConstruction",
+    "RepresentationPairConstruction",
+    "arccos_near_one",
+    "bound_illustration",
+    "cca_saturation",
+    "cka_outlier",
+    "cka_subset_translation",
+    "hsic_small_n",
+    "identifiability",
+    "kl_vanishing",
+    "kl_vanishing_general",
+    "knn_ties",
+    "rank_deficient_predictor",
+    "rotated_pair",
+    "svcca_absolute_threshold",
+    "svcca_threshold_rescale",
+    "swapped_unembeddings",
+]

@@ -54,6 +54,78 @@ CONSTRUCTIONS: dict[str, Construction] = {
             "models",
             "a random model and a member of its identifiability class: every distance is 0",
         ),
+        Construction(
+            "cca-saturation",
+            builders.cca_saturation,
+            "representations",
+            "unrelated X (p >= n) and Y: mean CCA = 1 by construction, with a SaturationWarning",
+        ),
+        Construction(
+            "cka-outlier",
+            builders.cka_outlier,
+            "representations",
+            "Y = X except one row moved far away: linear CKA falls from 1 to ~0.02 (Davari et al. 2023)",
+        ),
+        Construction(
+            "cka-subset-translation",
+            builders.cka_subset_translation,
+            "representations",
+            "Y = X with 20% of rows translated: linear CKA falls from 1 to ~0.06 (Davari et al. 2023)",
+        ),
+        Construction(
+            "svcca-threshold-rescale",
+            builders.svcca_threshold_rescale,
+            "representations",
+            "an absolute-variance-threshold SVCCA changes when X is rescaled; the relative one does not",
+        ),
+        Construction(
+            "hsic-small-n",
+            builders.hsic_small_n,
+            "representations",
+            "n < 4 stimuli: the unbiased HSIC is undefined and raises DegenerateInputError",
+        ),
+        Construction(
+            "knn-ties",
+            builders.knn_ties,
+            "representations",
+            "integer grid vs regular polygon: tied kNN distances, deterministic and numpy == torch",
+        ),
+        Construction(
+            "arccos-near-one",
+            builders.arccos_near_one,
+            "representations",
+            "Y = X + 1e-7 noise: float32 CKA rounds above 1, so arccos must be clipped",
+        ),
+        Construction(
+            "rank-deficient-predictor",
+            builders.rank_deficient_predictor,
+            "representations",
+            "duplicated/collinear predictor columns: linear-regression R^2 stays finite and exact",
+        ),
+        Construction(
+            "kl-vanishing-general",
+            builders.kl_vanishing_general,
+            "models",
+            "Thm 3.1 in even M by independent 2-D blocks (K = 7^(M/2)): d_KL -> 0 while mCCA ~ 0",
+        ),
+        Construction(
+            "swapped-unembeddings",
+            builders.swapped_unembeddings,
+            "models",
+            "identical embeddings, two pairs of rare unembeddings swapped: d_KL ~0.005, logit distance ~9.9",
+        ),
+        Construction(
+            "rotated-pair",
+            builders.rotated_pair,
+            "models",
+            "embeddings +45 deg, unembeddings -45 deg: mCCA = 1 on both sides, d_KL ~36",
+        ),
+        Construction(
+            "bound-illustration",
+            builders.bound_illustration,
+            "models",
+            "App. F.6: embedding noise (index+1) s N(0,1); d_fg <= 2 M d_LLV (Thm 4.6)",
+        ),
     )
 }
 
