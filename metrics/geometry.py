@@ -147,7 +147,10 @@ def _first_bad_row(func: str, name: str, bad: NDArray[np.bool_], rule: str, what
 def _unit_rows(func: str, name: str, A: Matrix, *, centre_rows: bool, purpose: str) -> Matrix:
     """Rows scaled to unit norm (after subtracting each row's own mean when ``centre_rows``)."""
     if centre_rows:
-        constant = np.ptp(A, axis=1) == 0
+        R = A - A.mean(axis=1, keepdims=True)
+        # A row is constant when its centred norm is 0, including rows whose spread is so
+        # small that the norm underflows (e.g. entries ~1e-277): both would give 0/0 below.
+        constant = np.linalg.norm(R, axis=1) == 0
         _first_bad_row(
             func,
             name,
@@ -158,9 +161,8 @@ def _unit_rows(func: str, name: str, A: Matrix, *, centre_rows: bool, purpose: s
             A.shape,
             "Drop constant rows, or use an RDM of kind 'euclidean' (p = 1 makes every row constant).",
         )
-        R = A - A.mean(axis=1, keepdims=True)
     else:
-        zero = ~np.any(A, axis=1)
+        zero = np.linalg.norm(A, axis=1) == 0  # exact zeros and norms that underflow to 0
         _first_bad_row(
             func,
             name,

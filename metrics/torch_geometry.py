@@ -120,7 +120,9 @@ def _first_bad_row(func: str, name: str, bad: Tensor, rule: str, what: str, shap
 def _unit_rows(func: str, name: str, A: Tensor, *, centre_rows: bool, purpose: str) -> Tensor:
     shape = tuple(A.shape)
     if centre_rows:
-        constant = A.amax(dim=-1) == A.amin(dim=-1)
+        R = A - A.mean(dim=-1, keepdim=True)
+        # Constant rows and rows whose centred norm underflows to 0 (see the numpy version).
+        constant = torch.linalg.vector_norm(R.detach(), dim=-1) == 0
         _first_bad_row(
             func,
             name,
@@ -131,9 +133,8 @@ def _unit_rows(func: str, name: str, A: Tensor, *, centre_rows: bool, purpose: s
             shape,
             "Drop constant rows, or use an RDM of kind 'euclidean' (p = 1 makes every row constant).",
         )
-        R = A - A.mean(dim=-1, keepdim=True)
     else:
-        zero = (A == 0).all(dim=-1)
+        zero = torch.linalg.vector_norm(A.detach(), dim=-1) == 0  # exact zeros and underflowing norms
         _first_bad_row(
             func,
             name,

@@ -1142,3 +1142,18 @@ def test_cuda_keeps_device_and_agrees(name: str) -> None:
         torch.backends.cuda.matmul.allow_tf32 = previous
     assert out.device.type == "cuda" and out.dtype == torch.float64
     assert _close(float(_quiet(f, X, Y)), float(out.cpu()))
+
+
+@pytest.mark.parametrize("fn_name", ["uniformity_difference", "rsa_correlation_pearson", "rsa_correlation_spearman", "rsa_cosine_kendall_tau_a"])
+def test_rows_whose_norm_underflows_raise_instead_of_nan(fn_name: str) -> None:
+    """A row with entries ~1e-277 is not exactly zero or constant, but its norm underflows to 0:
+    it must take the declared DegenerateInputError route, never return NaN (found by the
+    registry property search)."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(8, 3))
+    X[2] = [6e-277, 0.0, 6e-277]  # neither zero nor constant, yet its (centred) norm underflows to 0
+    Y = rng.normal(size=(8, 4))
+    with pytest.raises(DegenerateInputError, match=r"row 2 of X"):
+        getattr(G, fn_name)(X, Y)
+    with pytest.raises(DegenerateInputError, match=r"row 2 of X"):
+        getattr(T, fn_name)(torch.tensor(X), torch.tensor(Y))
