@@ -43,9 +43,11 @@ __all__ = [
     "orthogonal_matrices",
     "permutations",
     "representation_pairs",
+    "representation_triples",
     "scalings",
     "softmax_models",
     "translations",
+    "well_conditioned_pairs",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -286,6 +288,164 @@ def representation_pairs(
     if rank is not None:
         rank = check_positive_int(func, "rank", rank)
     return _representation_pair((min_n, max_n), (min_p, max_p), (min_q, max_q), scale, rank)
+
+
+# --------------------------------------------------------------------------- well-conditioned representations
+
+
+def _basis(n: int, cols: int) -> FloatArray:
+    """A fixed n x cols orthonormal basis orthogonal to the ones vector, with distinct rows.
+
+    Orthogonalised powers of an irregular grid (so no two rows coincide and no
+    two pairwise distances tie by symmetry); the fallback that keeps a drawn
+    matrix well conditioned and the point where shrinking ends.
+    """
+    t = np.linspace(-1.0, 1.0, n) + 0.3 * ((np.arange(n) * 0.6180339887498949) % 1.0) / max(n, 1)
+    Q = np.linalg.qr(np.vander(t, cols + 1, increasing=True))[0]
+    return np.asarray(Q[:, 1:], dtype=np.float64)
+
+
+#: Condition number above which a drawn centred matrix is replaced by the drawn matrix plus the fixed basis.
+_DRAWN_CONDITION = 20.0
+
+
+@st.composite
+def _conditioned(draw: st.DrawFn, n: int, cols: int, max_condition: float, mix: FloatArray | None) -> tuple[FloatArray, FloatArray]:
+    """``(X, U)``: X = sqrt(n-1) U diag(s) V^T + offset with U centred orthonormal, s in [1, max_condition]."""
+    E = _unit(draw, (n, cols))
+    if mix is not None:
+        E = E + mix
+    Ec = E - E.mean(axis=0)
+    sv = np.linalg.svd(Ec, compute_uv=False)
+    if sv[-1] <= 1e-3 * max(1.0, float(np.abs(E).max())) or sv[0] > _DRAWN_CONDITION * sv[-1]:
+        # Nearly constant or ill-conditioned after centring (centring a constant column leaves only
+        # rounding, whose QR basis is not centred). sigma_min(Ec + c B) >= c - ||Ec||_2 >= 1 with
+        # c = ||Ec||_2 + 1: full rank, never filtered.
+        Ec = Ec + (sv[0] + 1.0) * _basis(n, cols)
+    U = np.linalg.qr(Ec)[0]
+    U = U - U.mean(axis=0)  # already centred up to rounding; make it exact to the last bit we can
+    s = np.asarray(
+        draw(hnp.arrays(np.float64, (cols,), elements=st.floats(1.0, max_condition, allow_nan=False, allow_infinity=False))),
+        dtype=np.float64,
+    )
+    V = draw(_orthogonal(cols))
+    offset = _unit(draw, (cols,))
+    X = math.sqrt(n - 1) * (U * s) @ V.T + offset[None, :]
+    return np.asarray(X, dtype=np.float64), np.asarray(U, dtype=np.float64)
+
+
+@st.composite
+def _well_conditioned_pair(
+    draw: st.DrawFn, n_range: tuple[int, int], p_range: tuple[int, int], q_range: tuple[int, int], cond: float, scale: float
+) -> tuple[FloatArray, FloatArray]:
+    n = draw(st.integers(*n_range))
+    p = draw(st.integers(p_range[0], min(p_range[1], n - 1)))
+    q = draw(st.integers(q_range[0], min(q_range[1], n - 1)))
+    X, Ux = draw(_conditioned(n, p, cond, None))
+    mix = None
+    if draw(st.booleans()):  # correlated: Y's column space leans towards X's
+        A = _unit(draw, (p, q))
+        w = draw(st.floats(0.5, 5.0, allow_nan=False, allow_infinity=False))
+        mix = w * math.sqrt(n) * (Ux @ A)
+    Y, _ = draw(_conditioned(n, q, cond, mix))
+    return np.asarray(scale * X, dtype=np.float64), np.asarray(scale * Y, dtype=np.float64)
+
+
+def _check_sizes(func: str, sizes: dict[str, int]) -> tuple[int, ...]:
+    out = {k: check_positive_int(func, k, v) for k, v in sizes.items()}
+    if out["min_n"] < 3:
+        fail(func, "min_n must be >= 3", f"min_n={out['min_n']!r}")
+    for a in ("n", "p", "q"):
+        if f"min_{a}" in out:
+            _check_order(func, f"min_{a}", out[f"min_{a}"], f"max_{a}", out[f"max_{a}"])
+    for a in ("p", "q"):
+        if f"min_{a}" in out and out[f"min_{a}"] > out["min_n"] - 1:
+            fail(func, f"min_{a} must be <= min_n - 1 (a centred n x p matrix has rank <= n - 1)",
+                 f"min_{a}={out[f'min_{a}']!r}, min_n={out['min_n']!r}")
+    return tuple(out.values())
+
+
+def well_conditioned_pairs(
+    *,
+    min_n: int = 5,
+    max_n: int = 10,
+    min_p: int = 1,
+    max_p: int = 4,
+    min_q: int = 1,
+    max_q: int = 4,
+    max_condition: float = 10.0,
+    scale: float = 1.0,
+) -> st.SearchStrategy[tuple[FloatArray, FloatArray]]:
+    """Pairs ``(X, Y)`` whose centred matrices have full column rank and condition number <= ``max_condition``.
+
+    Rank-threshold measures (CCA, regression, SVCCA, shape metrics at
+    ``alpha = 0``) jump when a centred input is nearly rank deficient, which
+    is a property of the input rather than of the measure; invariance and
+    axiom searches therefore draw from this strategy, and degenerate inputs
+    are studied separately by the adversarial builders.
+
+    Built, never filtered: ``X = sqrt(n - 1) U diag(s) V^T + offset`` with
+    ``U`` an orthonormal basis of a drawn centred matrix (replaced by the
+    drawn matrix plus a fixed irregular basis when its condition number
+    exceeds 20), ``s`` in ``[1, max_condition]``, ``V`` orthogonal and an
+    offset in ``[-1, 1]``. Half the draws make Y's column space lean towards
+    X's. ``p`` and ``q`` are capped at ``n - 1``. Shrinks towards the fixed
+    basis, unit singular values and the identity rotation.
+
+    Raises
+    ------
+    ValueError, TypeError
+        On non-integer sizes, ``min_n < 3``, a minimum above its maximum,
+        ``min_p`` or ``min_q`` above ``min_n - 1``, ``max_condition`` not in
+        ``[1, 1e8]`` or ``scale`` not in ``(0, 1e6]``.
+
+    Examples
+    --------
+    >>> from hypothesis import given
+    >>> @given(XY=well_conditioned_pairs(max_condition=10.0))
+    ... def test(XY):
+    ...     Xc = XY[0] - XY[0].mean(0)
+    ...     assert np.linalg.cond(Xc) <= 10.0 * (1 + 1e-9)
+    >>> test()
+    """
+    func = "well_conditioned_pairs"
+    n0, n1, p0, p1, q0, q1 = _check_sizes(
+        func, {"min_n": min_n, "max_n": max_n, "min_p": min_p, "max_p": max_p, "min_q": min_q, "max_q": max_q}
+    )
+    cond = check_range(func, "max_condition", max_condition, low=1.0, high=1e8)
+    scale = check_range(func, "scale", scale, low=0.0, high=1e6, low_open=True)
+    return _well_conditioned_pair((n0, n1), (p0, p1), (q0, q1), cond, scale)
+
+
+@st.composite
+def _triple(draw: st.DrawFn, n_range: tuple[int, int], p_range: tuple[int, int], cond: float) -> tuple[FloatArray, FloatArray, FloatArray]:
+    n = draw(st.integers(*n_range))
+    p = draw(st.integers(p_range[0], min(p_range[1], n - 1)))
+    X, Ux = draw(_conditioned(n, p, cond, None))
+    Z, Uz = draw(_conditioned(n, p, cond, None))
+    between = draw(st.booleans())  # Y leans towards both X and Z (triangle violations live there)
+    mix = math.sqrt(n) * draw(st.floats(0.5, 5.0, allow_nan=False, allow_infinity=False)) * (Ux + Uz) if between else None
+    Y, _ = draw(_conditioned(n, p, cond, mix))
+    return X, Y, Z
+
+
+def representation_triples(
+    *, min_n: int = 5, max_n: int = 10, min_p: int = 1, max_p: int = 4, max_condition: float = 10.0
+) -> st.SearchStrategy[tuple[FloatArray, FloatArray, FloatArray]]:
+    """Triples ``(X, Y, Z)`` of well-conditioned n x p representations (see :func:`well_conditioned_pairs`).
+
+    Half the draws put Y "between" X and Z (its column space leans towards
+    both), where triangle-inequality violations are found.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`well_conditioned_pairs`.
+    """
+    func = "representation_triples"
+    n0, n1, p0, p1 = _check_sizes(func, {"min_n": min_n, "max_n": max_n, "min_p": min_p, "max_p": max_p})
+    cond = check_range(func, "max_condition", max_condition, low=1.0, high=1e8)
+    return _triple((n0, n1), (p0, p1), cond)
 
 
 # --------------------------------------------------------------------------- softmax models

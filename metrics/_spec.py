@@ -81,6 +81,9 @@ class MeasureSpec:
         Policy on degenerate input, described in ``degenerate_note``.
     reference : str
         Where the measure is defined.
+    float32_stable : bool
+        False when float32 rounding can move the value by more than 1e-3
+        (near ties reorder ranks; ill-determined canonical directions).
     """
 
     name: str
@@ -96,6 +99,9 @@ class MeasureSpec:
     reference: str
     summary: str
     notes: str = ""
+    #: Whether the torch version on float32 input stays within 1e-3 of float64 on every input (rank- and
+    #: tie-based measures are not: float32 rounding reorders near-tied distances).
+    float32_stable: bool = True
 
     @property
     def numpy_fn(self) -> Callable[..., Any]:
@@ -116,6 +122,7 @@ class MeasureSpec:
             {
                 "range": f"[{self.value_range[0]:g}, {self.value_range[1]:g}]",
                 "degenerate": self.degenerate,
+                "float32_stable": self.float32_stable,
                 "numpy": self.numpy_path,
                 "torch": self.torch_path,
                 "reference": self.reference,

@@ -1,6 +1,7 @@
 """The ``simaudit`` command line.
 
-Subcommands: ``list``, ``compare``, ``model-distance``, ``construct``. Every
+Subcommands: ``list``, ``compare``, ``model-distance``, ``construct``,
+``audit``, ``replay``, ``claims``. Every
 user error (bad file, bad option, bad array, degenerate input) is printed as
 one line ``simaudit <command>: error: <message>`` on stderr with exit code 2;
 a traceback means a bug in simaudit.
@@ -245,6 +246,72 @@ def cmd_construct(args: argparse.Namespace) -> int:
     return 0
 
 
+def _profile(args: argparse.Namespace) -> str:
+    from properties.profiles import selected_profile
+
+    return args.profile or selected_profile()
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from metrics.registry import names
+    from properties.audit import parse_declarations, render, run_audit
+
+    targets = list(args.targets) or names(None if args.kind is None else ("representations" if args.kind == "representation" else "models"))
+    compares = None if args.kind is None else ("representations" if args.kind == "representation" else "models")
+    declare = parse_declarations(args.declare, compares or "representations")
+    properties = [p.strip() for p in args.properties.split(",") if p.strip()] if args.properties else None
+    if args.jobs < 1:
+        raise CLIError(f"--jobs must be an integer >= 1; got {args.jobs}.")
+    if not args.time_limit > 0:
+        raise CLIError(f"--time-limit must be > 0 seconds; got {args.time_limit}.")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise CLIError(f"--out must name a folder (created if missing); got {args.out!r} (an existing file).")
+    report = run_audit(
+        targets, properties=properties, profile=_profile(args), time_limit=args.time_limit, seed=args.seed,
+        jobs=args.jobs, out=out, compares=compares, orientation=args.orientation, declare=declare,
+        progress=False if args.no_progress else None,
+    )
+    print(render(report, args.format))
+    n_bad = len(report.violated)
+    print(
+        f"\naudited {len(report.measures)} measure(s), {len(report.verdicts)} properties in {report.seconds:.1f} s "
+        f"({report.profile} profile); {n_bad} contradicted declaration(s). Reports in {out}/ (report.md, report.csv, "
+        "report.json, audit.png; counterexamples/*.npz).",
+        file=sys.stderr,
+    )
+    return report.exit_code
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from properties.audit import load_target
+    from properties.engine import load_case, replay
+
+    meta, _case = load_case(args.file)
+    source = args.target or meta.get("source")
+    if not source:
+        raise CLIError(f"FILE must record the measure it came from; got {args.file!r} without a source. Pass --target.")
+    target = load_target(str(source), compares=meta.get("compares"), orientation=meta.get("orientation"))
+    try:
+        result = replay(args.file, target, time_limit=args.time_limit)
+    except RuntimeError as exc:
+        print(f"{meta.get('measure')} / {meta.get('property')}: {exc}")
+        return 1
+    verdict = "holds" if result.holds else "REFUTED"
+    print(f"{meta.get('measure')} / {meta.get('property')}: {verdict} on this input; {result.detail}")
+    return 0 if result.holds else 1
+
+
+def cmd_claims(args: argparse.Namespace) -> int:
+    from properties.claims import render_claims, run_claims
+
+    keys = [k.strip() for k in args.only.split(",") if k.strip()] if args.only else None
+    show = not args.no_progress and sys.stderr.isatty()
+    results = run_claims(_profile(args), keys=keys, progress=(lambda msg: print(msg, file=sys.stderr)) if show else None)
+    print(render_claims(results, args.format))
+    return 0
+
+
 # ----------------------------------------------------------------------------- parser
 
 
@@ -290,6 +357,44 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--list", action="store_true", help="list the constructions")
     p.add_argument("--format", choices=["table", "json", "md", "csv"], default="table")
     p.set_defaults(func=cmd_construct)
+
+    p = sub.add_parser(
+        "audit",
+        help="search every property of measures (built-in or yours) for counterexamples; exit 1 if a declaration fails",
+        description="TARGET is a registry name, path/to/file.py:function or package.module:function; "
+        "with no TARGET every built-in measure is audited.",
+    )
+    p.add_argument("targets", nargs="*", metavar="TARGET")
+    p.add_argument("--kind", choices=["representation", "model"], default=None,
+                   help="what a user function compares: fn(X, Y) on (n, p) arrays, or fn(p, q) on SoftmaxModel (default representation)")
+    p.add_argument("--declare", action="append", metavar="PROP[,PROP=false]",
+                   help="properties the function must have (or not: =false); a refuted one makes the exit code 1")
+    p.add_argument("--properties", metavar="P1,P2", help="only these properties (default: all that apply)")
+    p.add_argument("--orientation", choices=["auto", "score", "distance"], default="auto",
+                   help="score (higher = more similar) or distance; auto infers it from f(X, X) (default)")
+    p.add_argument("--profile", choices=["dev", "ci", "thorough"], default=None,
+                   help="search budget (default: $SIMAUDIT_PROFILE, else ci under CI, else dev)")
+    p.add_argument("--out", metavar="DIR", default="simaudit-audit", help="folder for the reports and counterexamples (default simaudit-audit)")
+    p.add_argument("--format", choices=["md", "json", "csv"], default="md", help="what is printed (all three are written to --out)")
+    p.add_argument("--time-limit", type=float, default=10.0, metavar="S", help="per-call limit in seconds (default 10)")
+    p.add_argument("--jobs", type=int, default=1, metavar="J", help="worker processes (default 1)")
+    p.add_argument("--seed", type=_non_negative_int, default=0)
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bar (shown on a terminal by default)")
+    p.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("replay", help="re-evaluate a counterexample saved by `simaudit audit`")
+    p.add_argument("file", metavar="FILE.npz")
+    p.add_argument("--target", metavar="TARGET", help="evaluate another function on the saved input (default: the one audited)")
+    p.add_argument("--time-limit", type=float, default=10.0, metavar="S")
+    p.set_defaults(func=cmd_replay)
+
+    p = sub.add_parser("claims", help="the paper's theoretical claims, each with its verdict and evidence")
+    p.add_argument("--profile", choices=["dev", "ci", "thorough"], default=None,
+                   help="search budget (default: $SIMAUDIT_PROFILE, else ci under CI, else dev)")
+    p.add_argument("--only", metavar="K1,K2", help="only these claims (keys as in the report)")
+    p.add_argument("--format", choices=["md", "json"], default="md")
+    p.add_argument("--no-progress", action="store_true")
+    p.set_defaults(func=cmd_claims)
     return parser
 
 

@@ -775,6 +775,26 @@ def _fidelity(Xs: Matrix, Ys: Matrix) -> float:
     return float(np.linalg.svd(Xr.T @ Yr, compute_uv=False).sum())
 
 
+def _procrustes_residual(Xs: Matrix, Ys: Matrix) -> float:
+    """``min_Q ||Xs Q - Ys||_F`` over orthogonal Q (the narrower input padded with zero columns).
+
+    Equal in exact arithmetic to ``sqrt(||Xs||_F^2 + ||Ys||_F^2 - 2 ||Xs^T Ys||_*)``,
+    but computed as the norm of the residual at the optimal ``Q`` (Schonemann:
+    ``Q = U V^T`` from the SVD ``U S V^T`` of the a x b product, ``a <= b``),
+    so nothing cancels: near 0 the error is a few eps times ``||Xs||_F``
+    (times the condition number of the inputs), not ``sqrt(eps)``. The
+    narrower input is the one rotated: its ``U`` is square, so ``Xs Q`` keeps
+    the whole of ``Xs`` (rotating the wider one would drop the part of it
+    outside the narrower one's span). Wide inputs go to row-space
+    coordinates first, as in :func:`_fidelity`.
+    """
+    Xr, Yr = _row_space_coordinates(Xs), _row_space_coordinates(Ys)
+    if Xr.shape[1] > Yr.shape[1]:
+        Xr, Yr = Yr, Xr  # the value is symmetric; rotate the narrower matrix
+    U, _, Vt = np.linalg.svd(Xr.T @ Yr, full_matrices=False)  # U (a, a), Vt (a, b)
+    return float(np.linalg.norm(Xr @ (U @ Vt) - Yr))
+
+
 def normalised_bures_similarity(X: object, Y: object, /) -> float:
     r"""Normalised Bures similarity (NBS) of the centred linear kernels (a score).
 
@@ -867,7 +887,11 @@ def bures_distance(X: object, Y: object, /, *, normalise: bool = False) -> float
     :func:`normalised_bures_similarity`), :math:`d_B^2 = \min_{Q^\top Q = I}
     \frac1n \lVert X_c Q - Y_c \rVert_F^2`: the root-mean-square residual per
     stimulus after the best rotation (the 2-Wasserstein distance between the
-    centred Gaussians with these covariances, in stimulus space). No n x n
+    centred Gaussians with these covariances, in stimulus space). It is
+    computed in that second form, as the norm of the residual at the optimal
+    rotation ``Q = U V^T`` (``U S V^T`` the SVD of :math:`X_c^\top Y_c`):
+    the first form subtracts nearly equal traces and loses half the digits
+    near 0 (``bures_distance(X, X)`` came out near ``1e-7``). No n x n
     matrix is built; cost as for :func:`normalised_bures_similarity`.
 
     Parameters
@@ -886,9 +910,12 @@ def bures_distance(X: object, Y: object, /, *, normalise: bool = False) -> float
     -------
     float
         ``d_B`` in [0, inf) ([0, sqrt(2)] when normalised), a distance.
-        ``d_B^2`` is clipped at 0 before the square root (rounding can make it
-        slightly negative for nearly equal kernels); near 0 the result is
-        accurate to about ``sqrt(eps)`` relative to the inputs' scale.
+        Computed as a residual norm, never as a difference that could round
+        negative: near 0 it is accurate to a few ``eps`` times the inputs'
+        scale ``||X_c||_F / sqrt(n)`` (times the condition number of the
+        centred inputs), so ``bures_distance(X, X)`` is 0 up to rounding.
+        The normalised value is clipped to ``sqrt(2)``, which rounding can
+        exceed by an ulp when the kernels are orthogonal.
 
     Raises
     ------
@@ -936,18 +963,16 @@ def bures_distance(X: object, Y: object, /, *, normalise: bool = False) -> float
     flag = _check_bool(func, "normalise", normalise)
     if flag:
         Xn, Yn = _normalised_pair(func, X, Y)
-        similarity = min(max(_fidelity(Xn, Yn), 0.0), 1.0)
-        return float(np.sqrt(max(2.0 - 2.0 * similarity, 0.0)))
+        # Unit-Frobenius inputs: the exact value is at most sqrt(2); clip the ulp overshoot.
+        return min(_procrustes_residual(Xn, Yn), math.sqrt(2.0))
     Xa, Ya = _validate_pair(func, X, Y)
     Xc, Yc = _centre(Xa), _centre(Ya)
     n = Xa.shape[0]
-    # Work in units of the larger norm so that squares cannot overflow or underflow.
+    # Work in units of the larger norm so that the products in the SVD cannot overflow or underflow.
     scale = max(float(np.linalg.norm(Xc)), float(np.linalg.norm(Yc)))
     if scale == 0.0:
         return 0.0
-    Xs, Ys = Xc / scale, Yc / scale
-    sq = (np.linalg.norm(Xs) ** 2 + np.linalg.norm(Ys) ** 2 - 2.0 * _fidelity(Xs, Ys)) / n
-    return scale * float(np.sqrt(max(float(sq), 0.0)))
+    return scale * _procrustes_residual(Xc / scale, Yc / scale) / math.sqrt(n)
 
 
 def _helmert_basis(n: int) -> Matrix:

@@ -549,6 +549,23 @@ def _fidelity(Xs: Tensor, Ys: Tensor) -> Tensor:
     return torch.linalg.svdvals(Xr.mT @ Yr).sum(dim=-1)
 
 
+def _procrustes_residual(Xs: Tensor, Ys: Tensor) -> Tensor:
+    """Batched ``min_Q ||Xs Q - Ys||_F`` as the norm of the residual (see :func:`metrics.geometry._procrustes_residual`).
+
+    The optimal ``Q = U V^T`` is detached: at the minimum the derivative with
+    respect to ``Q`` vanishes (Danskin's theorem), so the gradient is that of
+    ``||Xs Q - Ys||_F`` at fixed ``Q``, and never goes through the singular
+    vectors (whose derivatives blow up at repeated singular values).
+    """
+    Xr, Yr = _row_space_coordinates(Xs), _row_space_coordinates(Ys)
+    if Xr.shape[-1] > Yr.shape[-1]:
+        Xr, Yr = Yr, Xr  # the value is symmetric; rotate the narrower matrix
+    with torch.no_grad():
+        U, _, Vh = torch.linalg.svd(Xr.mT @ Yr, full_matrices=False)  # U (..., a, a), Vh (..., a, b)
+        Q = U @ Vh
+    return torch.linalg.matrix_norm(Xr @ Q - Yr)
+
+
 def normalised_bures_similarity(X: Tensor, Y: Tensor, /) -> Tensor:
     r"""Batched normalised Bures similarity ``||Xn^T Yn||_*`` (see :func:`metrics.geometry.normalised_bures_similarity`).
 
@@ -598,9 +615,11 @@ def bures_distance(X: Tensor, Y: Tensor, /, *, normalise: bool = False) -> Tenso
     Returns
     -------
     torch.Tensor, shape (...)
-        Distances, same dtype and device; ``d^2`` clipped at 0 before the
-        square root. Differentiable where ``d > 0`` and the singular values of
-        ``Xc^T Yc`` are distinct and nonzero.
+        Distances, same dtype and device, computed as the norm of the
+        residual ``Xc Q - Yc`` at the optimal rotation (no cancellation near
+        0; the normalised value clipped to ``sqrt(2)``). Differentiable where
+        ``d > 0`` and the optimal ``Q`` is unique (``Xc^T Yc`` of full rank);
+        the gradient is taken at fixed ``Q`` (Danskin), not through the SVD.
 
     Raises
     ------
@@ -625,8 +644,8 @@ def bures_distance(X: Tensor, Y: Tensor, /, *, normalise: bool = False) -> Tenso
     flag = _check_bool(func, "normalise", normalise)
     if flag:
         Xn, Yn = _normalised_pair(func, X, Y)
-        similarity = _fidelity(Xn, Yn).clamp(0.0, 1.0)
-        return torch.sqrt((2.0 - 2.0 * similarity).clamp(min=0.0))
+        # Unit-Frobenius inputs: the exact value is at most sqrt(2); clip the ulp overshoot.
+        return _procrustes_residual(Xn, Yn).clamp(max=math.sqrt(2.0))
     Xt, Yt = _validate_pair(func, X, Y)
     Xc, Yc = _centre(Xt), _centre(Yt)
     n = Xt.shape[-2]
@@ -634,11 +653,7 @@ def bures_distance(X: Tensor, Y: Tensor, /, *, normalise: bool = False) -> Tenso
     ny = torch.linalg.matrix_norm(Yc, keepdim=True)
     scale = torch.maximum(nx, ny).detach()  # units only: the value does not depend on it
     scale = torch.where(scale > 0, scale, torch.ones_like(scale))
-    Xs, Ys = Xc / scale, Yc / scale
-    sq = (
-        torch.linalg.matrix_norm(Xs) ** 2 + torch.linalg.matrix_norm(Ys) ** 2 - 2.0 * _fidelity(Xs, Ys)
-    ) / n
-    return scale[..., 0, 0] * torch.sqrt(sq.clamp(min=0.0))
+    return scale[..., 0, 0] * _procrustes_residual(Xc / scale, Yc / scale) / math.sqrt(n)
 
 
 def _helmert_coordinates(Ac: Tensor) -> Tensor:

@@ -48,13 +48,17 @@ RECORDS: tuple[MeasureSpec, ...] = (
     _model("logit", "logit_distance", "distance", _METRIC, (0.0, _INF), _FOLLOWUP,
            "sqrt(mean_x ||clr p(.|x) - clr q(.|x)||^2), a metric on the evaluated conditionals"),
     _model("llv", "llv_distance", "distance",
-           # With the per-pair pivot search, symmetry and the triangle inequality are open
-           # questions (MATH.md section 3); the declaration is the conservative one and the
-           # property suite reports what its search finds.
-           Axioms(nonnegativity=True, identity=True, symmetry=False, triangle=False),
+           # With the per-pair pivot search (MATH.md section 3's open question): symmetric, because
+           # every term (a(y), b(y), c(i), e(i), |sigma_p - sigma_p'|, |tau_p - tau_p'|) is unchanged
+           # when p and p' swap, so the searched objective, its tie-break and the seeded input tuples
+           # are too; the triangle inequality fails (the audit's search finds counterexamples, and
+           # `simaudit claims` reports one).
+           Axioms(nonnegativity=True, identity=True, symmetry=True, triangle=False),
            (0.0, _INF), _PAPER + ", Def. 4.4",
            "log-likelihood variance distance d_LLV with the pivot and input-set search", note=_SIGMA_NOTE),
-    _model("d_fg", "fg_distance", "distance", Axioms(nonnegativity=True, identity=True, symmetry=False, triangle=False),
+    # Symmetric: the pivots come from the symmetric d_LLV search and m_SVD(Z, Z') is the nuclear norm of
+    # R, which swapping the models transposes. No triangle inequality (the audit finds counterexamples).
+    _model("d_fg", "fg_distance", "distance", Axioms(nonnegativity=True, identity=True, symmetry=True, triangle=False),
            (0.0, 1.0), _PAPER + ", Def. 4.5",
            "PLS-SVD dissimilarity d_{f,g} at the pivots and input set chosen by d_LLV", note=_SIGMA_NOTE,
            torch_fn="fg_distance"),

@@ -472,6 +472,51 @@ def test_bures_distance_of_a_constant_input_is_defined() -> None:
     assert G.bures_distance(const, const) == 0.0
 
 
+def _bures_trace_formula(X: np.ndarray, Y: np.ndarray) -> float:
+    """The textbook ``sqrt((tr K + tr L - 2 ||Xc^T Yc||_*) / n)``: exact in theory, cancels near 0."""
+    Xc, Yc = X - X.mean(0), Y - Y.mean(0)
+    sq = np.linalg.norm(Xc) ** 2 + np.linalg.norm(Yc) ** 2 - 2.0 * np.linalg.norm(Xc.T @ Yc, "nuc")
+    return float(np.sqrt(max(sq, 0.0) / X.shape[0]))
+
+
+@pytest.mark.parametrize("scale", [1e-3, 1.0, 1e3])
+@pytest.mark.parametrize("offset", [0.0, 2.0, 1e3])
+@pytest.mark.parametrize("shape", [(10, 3), (6, 9)], ids=["tall", "wide"])
+def test_bures_distance_to_itself_is_zero_at_every_scale(scale: float, offset: float, shape: tuple[int, int]) -> None:
+    """Regression: the trace formula gave bures_distance(X, X) = 1.8e-7 at scale 1 (seed 33; torch 1.7e-7 at
+    seed 60), above the identity axiom's 1e-7; the residual ``||Xc Q - Yc||_F`` at the optimal rotation is 0
+    up to a few ulps of the scale (~2e-14 at scale 1)."""
+    for seed in (33, 60, 0, 1):
+        rng = np.random.default_rng(seed)
+        X = scale * (rng.standard_normal(shape) * np.linspace(1, 5, shape[1]) + offset)
+        assert G.bures_distance(X, X) <= 1e-12 * scale, seed
+        assert float(T.bures_distance(_t(X), _t(X))) <= 1e-12 * scale, seed
+        assert G.bures_distance(X, X, normalise=True) <= 1e-12, seed
+        assert float(T.bures_distance(_t(X), _t(X), normalise=True)) <= 1e-12, seed
+        # The same kernel, rotated and shifted: rounding X @ Q perturbs it by ~eps * |offset| (observed
+        # up to 6e-13 * scale at offset 1e3), inherent in the data, hence the (1 + offset) allowance.
+        rot = X @ _orthogonal(seed, shape[1]) + 7.0 * scale
+        tol = 1e-12 * (1.0 + offset)
+        assert G.bures_distance(X, rot) <= tol * scale, seed
+        assert float(T.bures_distance(_t(X), _t(rot))) <= tol * scale, seed
+        assert G.bures_distance(X, rot, normalise=True) <= tol, seed
+        assert float(T.bures_distance(_t(X), _t(rot), normalise=True)) <= tol, seed
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("seed", range(3))
+def test_bures_distance_agrees_with_the_trace_formula_away_from_zero(shape: tuple[int, int, int], seed: int) -> None:
+    X, Y = _pair(200 + seed, *shape)
+    expected = _bures_trace_formula(X, Y)
+    assert expected > 0.1  # far from 0, where the trace formula is accurate to ~eps / d
+    assert G.bures_distance(X, Y) == pytest.approx(expected, rel=1e-12)
+    assert float(T.bures_distance(_t(X), _t(Y))) == pytest.approx(expected, rel=1e-12)
+    normalised = math.sqrt(2.0 - 2.0 * G.normalised_bures_similarity(X, Y))
+    assert G.bures_distance(X, Y, normalise=True) == pytest.approx(normalised, rel=1e-12)
+    assert float(T.bures_distance(_t(X), _t(Y), normalise=True)) == pytest.approx(normalised, rel=1e-12)
+    assert G.bures_distance(Y, X) == pytest.approx(G.bures_distance(X, Y), rel=1e-12)  # symmetric
+
+
 def test_rsm_norm_diff_equals_the_n_by_n_definition() -> None:
     X, Y = _pair(28, 14, 3, 5)
 
