@@ -21,11 +21,14 @@ __all__ = [
     "DEFAULT_MAX_SUBSETS",
     "DEFAULT_NUM_SAMPLES",
     "DEFAULT_REP_SAMPLES",
+    "REP_COND_RTOL",
+    "REP_MAX_COND",
     "SD_RTOL",
     "TIE_RTOL",
     "improves",
     "input_tuples",
     "label_subsets",
+    "rep_conditioning",
     "rep_pivots",
     "sd_floor",
 ]
@@ -38,6 +41,20 @@ DEFAULT_NUM_SAMPLES = 200
 DEFAULT_MAX_SUBSETS = 1000
 #: Default number of sampled (y_0, S) pairs for d_rep.
 DEFAULT_REP_SAMPLES = 100
+#: Relative rounding error that d_rep accepts from one sampled (y_0, S) in float64:
+#: ``eps * kappa <= REP_COND_RTOL`` (see :func:`rep_conditioning`). The solve for A amplifies the
+#: rounding of the stored unembeddings (relative size eps = 2.2e-16) by kappa, and the residual
+#: f - A f' by a further cond(A) between the two models: measured, one term's error on an exactly
+#: equivalent pair stays below ~5 eps kappa cond(A) times the RMS size of f. With 1e-10 that is
+#: 5e-8 at cond(A) = 100 (the largest the property strategies draw) in the worst case, far below
+#: the 1e-7 to which the property checks hold d_rep = 0 on an identifiability class; a targeted
+#: Hypothesis search found at most 3e-10 (cond(A) <= 100) and 5e-9 (cond(A) <= 1e3). The old
+#: cut-off, cond(L_S) <= 1e12, let a near-collinear subset (kappa ~1e8) give d_rep ~3e-3.
+REP_COND_RTOL = 1e-10
+#: d_rep skips a sampled (y_0, S) whose ``kappa`` (:func:`rep_conditioning`) exceeds this in
+#: either model: ``REP_COND_RTOL / eps(float64)``, about 4.5e5. The same cut-off serves the
+#: float32 torch path (its choices are made in float64), so both dtypes average the same terms.
+REP_MAX_COND = REP_COND_RTOL / float(np.finfo(np.float64).eps)
 #: A standard deviation (sigma or tau of Def. 4.4) counts as zero below SD_RTOL * sd_floor scale.
 SD_RTOL = 1e-12
 #: Relative gap below which two candidate values (T1 of pivot pairs, T2 of input tuples) tie.
@@ -141,3 +158,29 @@ def rep_pivots(K: int, M: int, num_samples: int, seed: int | None) -> tuple[NDAr
         pivots[s] = y0
         subsets[s] = np.sort(rng.choice(others, size=M, replace=False))
     return pivots, subsets
+
+
+def rep_conditioning(G: NDArray[np.float64], pivot: int, subset: NDArray[np.int64]) -> float:
+    """Condition number of one d_rep term with respect to rounding of the unembeddings.
+
+    ``kappa = max(sigma_max(L_S), max_k ||g(y_k)||_2) / sigma_min(L_S)``, with
+    ``L_S`` the M x M matrix of rows ``g(y_i) - g(y_0)`` (i in ``subset``)
+    and k over ``y_0`` and ``subset``; ``inf`` when ``L_S`` is singular.
+
+    It is the larger of two amplifications of the rounding (relative size
+    eps) of the stored rows in the solve ``A = L_S^{-1} L'_S``:
+    ``cond(L_S)``, large when the M + 1 labels are nearly affinely dependent
+    (one ``g`` close to the affine hull of the others), and
+    ``max ||g|| / sigma_min``, large when the differences cancel, i.e. the
+    rows are nearly equal relative to their size (a common shift, or M = 1,
+    where ``cond(L_S)`` is always 1 but ``g(y_1) - g(y_0)`` can be pure
+    rounding). d_rep keeps a term only when ``kappa <= REP_MAX_COND`` in both
+    models; the torch implementation computes the same quantity, batched.
+    """
+    rows = np.asarray(G, dtype=np.float64)
+    L = rows[subset] - rows[pivot]
+    s = np.linalg.svd(L, compute_uv=False)
+    if not s[-1] > 0.0:
+        return math.inf
+    norms = np.sqrt((rows[[pivot, *subset]] ** 2).sum(axis=1))
+    return float(max(float(s[0]), float(norms.max())) / s[-1])

@@ -45,10 +45,12 @@ from metrics._pivots import (
     DEFAULT_MAX_SUBSETS,
     DEFAULT_NUM_SAMPLES,
     DEFAULT_REP_SAMPLES,
+    REP_MAX_COND,
     SD_RTOL,
     improves,
     input_tuples,
     label_subsets,
+    rep_conditioning,
     rep_pivots,
     sd_floor,
 )
@@ -82,8 +84,6 @@ __all__ = [
 
 FloatArray = NDArray[np.float64]
 
-#: d_rep skips a sampled (y_0, S) whose L_S or L'_S has a larger condition number.
-REP_MAX_COND = 1e12
 #: How many offending labels or inputs an error message lists before "...".
 _MAX_LISTED = 10
 
@@ -924,14 +924,28 @@ def rep_distance(
     Returns
     -------
     float
-        In ``[0, inf)``; 0 on an identifiability class. Samples where
-        ``L_S`` or ``L'_S`` has condition number above 1e12 are skipped.
+        In ``[0, inf)``; 0 on an identifiability class, up to rounding
+        (below 1e-9 in the tests for cond(A) up to 1e3).
 
     Raises
     ------
     DegenerateInputError
         If every sample is skipped (e.g. the unembeddings are affinely
         degenerate).
+
+    Notes
+    -----
+    Ill-conditioned samples are skipped, not averaged: a sample is kept only
+    when, in both models, ``kappa = max(sigma_max(L_S), max_k ||g(y_k)||) /
+    sigma_min(L_S)`` (:func:`~metrics._pivots.rep_conditioning`) is at most
+    ``REP_MAX_COND = 1e-10 / eps`` (about 4.5e5). The solve for A amplifies
+    the rounding of the stored unembeddings by kappa (and the residual by a
+    further cond(A)), so on an exactly equivalent pair a subset whose labels
+    are nearly affinely dependent would otherwise turn rounding into a
+    spurious d_rep (a subset with cond(L_S) ~ 1e8 gave ~3e-3 under the old
+    cut-off, cond <= 1e12). The criterion depends on each model's labels
+    only, so both directions and both implementations average the same
+    samples.
 
     References
     ----------
@@ -952,20 +966,20 @@ def rep_distance(
     pivots, subsets = rep_pivots(p.K, p.M, num_samples, seed)
     terms: list[float] = []
     for y0, S in zip(pivots, subsets, strict=True):
-        L_p = p.G[S] - p.G[y0]
-        L_q = q.G[S] - q.G[y0]
-        if np.linalg.cond(L_p) > REP_MAX_COND or np.linalg.cond(L_q) > REP_MAX_COND:
+        # Rounding of the stored rows, amplified by kappa, would masquerade as distance: skip.
+        if rep_conditioning(p.G, y0, S) > REP_MAX_COND or rep_conditioning(q.G, y0, S) > REP_MAX_COND:
             continue
-        A = np.linalg.solve(L_p, L_q)
+        A = np.linalg.solve(p.G[S] - p.G[y0], q.G[S] - q.G[y0])
         resid = p.F - q.F @ A.T  # row n: f_p(x_n) - A f_q(x_n)
         terms.append(float((resid**2).sum(axis=1).mean()))
     if not terms:
         fail(
             func,
             f"d_rep needs label subsets whose differences g(y_i) - g(y_0) are well conditioned "
-            f"(condition number <= {REP_MAX_COND:g}) in both models",
+            f"(kappa = max(sigma_max, max ||g||) / sigma_min <= {REP_MAX_COND:.1e}) in both models",
             f"all {num_samples} sampled (y_0, S) pairs ill-conditioned (seed={seed})",
-            "Check that the unembeddings G of both models span M dimensions after removing a common shift.",
+            "Check that the unembeddings G of both models span M dimensions after removing a common shift, "
+            "with differences well above rounding relative to their norms.",
             error=DegenerateInputError,
         )
     return float(np.sqrt(np.mean(terms)))

@@ -50,6 +50,7 @@ from metrics._pivots import (
     DEFAULT_MAX_SUBSETS,
     DEFAULT_NUM_SAMPLES,
     DEFAULT_REP_SAMPLES,
+    REP_MAX_COND,
     SD_RTOL,
     TIE_RTOL,
     improves,
@@ -1049,6 +1050,23 @@ def fg_distance(F: Tensor, G: Tensor, Fp: Tensor, Gp: Tensor, **kwargs: Any) -> 
     return torch.tensor(res.value, dtype=F.dtype if isinstance(F, Tensor) and F.is_floating_point() else torch.float64)
 
 
+def _rep_conditioning(G: Tensor, piv: Tensor, sub: Tensor) -> Tensor:
+    """Batched :func:`metrics._pivots.rep_conditioning` (kappa per sample), in float64 and without gradients.
+
+    Computed in float64 whatever the input dtype, so that a float32 model
+    keeps exactly the samples its float64 copy (and the numpy reference)
+    keeps.
+    """
+    with torch.no_grad():
+        G64 = G.detach().to(torch.float64)
+        L = G64[sub] - G64[piv][:, None, :]  # (S, M, M)
+        s = torch.linalg.svdvals(L)  # descending
+        rows = torch.cat([G64[piv][:, None, :], G64[sub]], dim=1)  # (S, M + 1, M)
+        top = torch.maximum(s[:, 0], torch.linalg.vector_norm(rows, dim=-1).amax(dim=-1))
+        smin = s[:, -1]
+        return torch.where(smin > 0, top / torch.where(smin > 0, smin, torch.ones_like(smin)), torch.full_like(smin, math.inf))
+
+
 def rep_distance(
     F: Tensor, G: Tensor, Fp: Tensor, Gp: Tensor, *, num_samples: int = DEFAULT_REP_SAMPLES, seed: int = 0
 ) -> Tensor:
@@ -1057,7 +1075,12 @@ def rep_distance(
     For each seeded (y_0, S), ``A = L_S^{-1} L'_S`` and the term is
     ``(1/N) sum_n ||f(x_n) - A f'(x_n)||^2``, computed as ``||R_u [I; -A^T]||_F^2 / N``
     with ``R_u`` the QR factor of the uncentred ``[F, Fp]`` (O(M^3) per sample).
-    Samples whose ``L_S`` or ``L'_S`` has condition number above 1e12 are skipped.
+    Samples are skipped as in the numpy reference (:func:`metrics.model_distances.rep_distance`):
+    when ``kappa = max(sigma_max(L_S), max_k ||g(y_k)||) / sigma_min(L_S)`` exceeds
+    ``REP_MAX_COND`` (``1e-10 / eps``, about 4.5e5) in either model, because the solve
+    amplifies the rounding of the stored unembeddings by kappa and would turn it into a
+    spurious distance on an equivalent pair. The choice is made in float64 for every dtype;
+    a float32 result still carries the float32 rounding times kappa.
     Returns ``sqrt`` of the mean term, a 0-dim tensor.
     """
     func = "rep_distance"
@@ -1070,13 +1093,20 @@ def rep_distance(
     Ru = _r_factor(torch.cat([F, Fp], dim=1))
     piv = torch.as_tensor(pivots, device=G.device)
     sub = torch.as_tensor(subsets, device=G.device)
+    ok = (_rep_conditioning(G, piv, sub) <= REP_MAX_COND) & (_rep_conditioning(Gp, piv, sub) <= REP_MAX_COND)
+    if not bool(ok.any()):
+        fail(
+            func,
+            f"d_rep needs label subsets whose differences g(y_i) - g(y_0) are well conditioned "
+            f"(kappa = max(sigma_max, max ||g||) / sigma_min <= {REP_MAX_COND:.1e}) in both models",
+            f"all {num_samples} sampled (y_0, S) pairs ill-conditioned (seed={seed})",
+            "Check that the unembeddings G of both models span M dimensions after removing a common shift, "
+            "with differences well above rounding relative to their norms.",
+            error=DegenerateInputError,
+        )
+    piv, sub = piv[ok], sub[ok]
     L = G[sub] - G[piv][:, None, :]  # (S, M, M)
     Lp = Gp[sub] - Gp[piv][:, None, :]
-    with torch.no_grad():
-        ok = (torch.linalg.cond(L) <= 1e12) & (torch.linalg.cond(Lp) <= 1e12)
-    if not bool(ok.any()):
-        fail(func, "some sampled label subset must give invertible L_S and L'_S", f"all {num_samples} samples have condition number > 1e12", error=DegenerateInputError)
-    L, Lp = L[ok], Lp[ok]
     A = torch.linalg.solve(L, Lp)  # (S, M, M)
     resid = Ru[:, :M] - Ru[:, M:] @ A.transpose(-1, -2)  # (S, 2M, M)
     terms = resid.square().sum(dim=(-1, -2)) / N

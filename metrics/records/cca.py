@@ -70,7 +70,6 @@ RECORDS: tuple[MeasureSpec, ...] = (
         value_range=(0.0, 1.0), degenerate="raise", degenerate_note=_SATURATION_NOTE,
         reference="Morcos, Raghu, Bengio (NeurIPS 2018)",
         summary="canonical correlations weighted by how much of X's centred neurons each canonical variate of X accounts for",
-        float32_stable=False,  # the L1 weights follow canonical directions, ill-determined near tied correlations
         notes=(
             "asymmetric, weights from the first argument X: orthogonal and invertible linear maps of Y alone "
             "leave it unchanged (Y enters through its column space only); the False entries fail for X, whose "
@@ -85,7 +84,6 @@ RECORDS: tuple[MeasureSpec, ...] = (
         value_range=(0.0, 1.0), degenerate="raise", degenerate_note=_SATURATION_NOTE,
         reference="Morcos, Raghu, Bengio (NeurIPS 2018)",
         summary="PWCCA weighted by the second argument Y: pwcca(X, Y, weight_by='Y') == pwcca(Y, X)",
-        float32_stable=False,  # the L1 weights follow canonical directions, ill-determined near tied correlations
         notes=(
             "asymmetric, weights from the second argument Y: maps of X alone leave it unchanged; the False "
             "entries fail for Y"

@@ -26,7 +26,7 @@ from scipy.spatial.distance import jensenshannon
 from scipy.special import log_softmax, rel_entr
 
 from constructions import identifiability
-from metrics._pivots import input_tuples, rep_pivots
+from metrics._pivots import REP_MAX_COND, input_tuples, rep_conditioning, rep_pivots
 from metrics._validation import DegenerateInputError
 from metrics.model_distances import (
     chi2_divergence,
@@ -494,6 +494,82 @@ def test_rep_distance_skips_ill_conditioned_subsets() -> None:
     assert rep_distance(p, q) < 1e-10  # skipped, not an inf/NaN average
 
 
+def near_collinear_pair(seed: int, *, delta: float = 1e-8, cond: float = 1e3) -> tuple[SoftmaxModel, SoftmaxModel]:
+    """An exactly equivalent pair whose label 1 lies within ``delta`` of the line through labels 0 and 2 (M = 2).
+
+    ``p`` is the identifiability builder's model with ``g(y_1)`` moved; ``q = (F A^T, G A^{-1} + 1 c^T)``
+    with the builder's A (cond(A) = ``cond``) and c. Sampled subsets containing labels 0, 1 and 2 have
+    cond(L_S) ~ 1 / delta.
+    """
+    c = identifiability(N=40, K=6, M=2, cond=cond, seed=seed)
+    G = c.p.G.copy()
+    d = G[2] - G[0]
+    G[1] = G[0] + 0.4 * d + delta * np.array([-d[1], d[0]]) / np.linalg.norm(d)
+    A, shift = c.params["A"], c.params["c"]
+    return SoftmaxModel(c.p.F, G), SoftmaxModel(c.q.F, G @ np.linalg.inv(A) + shift)
+
+
+def _rms(F: Arr) -> float:
+    return math.sqrt(float(np.mean(np.sum(F**2, axis=1))))
+
+
+def _rep_old_cutoff(p: SoftmaxModel, q: SoftmaxModel) -> float:
+    """d_rep as computed before the fix: only subsets with cond(L_S) or cond(L'_S) > 1e12 skipped."""
+    terms = []
+    for y0, S in zip(*rep_pivots(p.K, p.M, 100, 0), strict=True):
+        L, Lq = p.G[S] - p.G[y0], q.G[S] - q.G[y0]
+        if max(np.linalg.cond(L), np.linalg.cond(Lq)) <= 1e12:
+            A = np.linalg.solve(L, Lq)
+            terms.append(np.mean(np.sum((p.F - q.F @ A.T) ** 2, axis=1)))
+    return math.sqrt(float(np.mean(terms)))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_rep_distance_vanishes_with_a_near_collinear_label_subset(seed: int) -> None:
+    """Regression: a subset with cond(L_S) ~ 1e8 passed the old cut-off (1e12) and, times cond(A) = 1e3, turned
+    rounding into d_rep ~ 1e-4..3e-3 on an exactly equivalent pair; the kappa cut-off skips it."""
+    p, q = near_collinear_pair(seed)
+    assert kl_divergence(p, q) <= 1e-20  # really equivalent
+    kappas = [rep_conditioning(p.G, y0, S) for y0, S in zip(*rep_pivots(p.K, p.M, 100, 0), strict=True)]
+    assert any(REP_MAX_COND < k <= 1e12 for k in kappas)  # a subset the old cut-off kept and the new one skips
+    assert max(_rep_old_cutoff(p, q), _rep_old_cutoff(q, p)) > 1e-6  # the bug, reproduced
+    for a, b in ((p, q), (q, p)):
+        d = rep_distance(a, b)
+        assert 0.0 <= d <= 1e-9, (seed, a is p, d)
+        assert d <= 1e-11 * _rms(a.F)  # relative to the size of the embeddings it is measured in
+    # a clearly non-equivalent pair with the same geometry still gives a clearly positive distance
+    rng = np.random.default_rng(seed)
+    q_far = SoftmaxModel(q.F, q.G + 0.1 * rng.standard_normal(q.G.shape) * np.abs(q.G).max())
+    assert rep_distance(p, q_far) > 1e-2 * _rms(p.F)
+    assert rep_distance(q_far, p) > 1e-2 * _rms(q_far.F)
+
+
+def test_rep_distance_vanishes_when_two_labels_differ_by_rounding_in_one_dimension() -> None:
+    """Found with the fix: for M = 1, cond(L_S) is always 1, yet g(y_1) - g(y_0) can be pure rounding. The old
+    cut-off kept it (d_rep 5e-4 and 1.6e-2 on an exactly equivalent pair); kappa = max |g| / |g(y_1) - g(y_0)|
+    skips it."""
+    rng = np.random.default_rng(0)
+    F = rng.standard_normal((20, 1))
+    G = rng.standard_normal((5, 1)) + 3.0
+    G[1] = G[0] * (1.0 + 1e-12)
+    p, q = SoftmaxModel(F, G), SoftmaxModel(30.0 * F, G / 30.0 + 2.5)
+    assert kl_divergence(p, q) <= 1e-20
+    assert rep_conditioning(G, 0, np.array([1])) > REP_MAX_COND
+    assert max(_rep_old_cutoff(p, q), _rep_old_cutoff(q, p)) > 1e-4
+    assert rep_distance(p, q) <= 1e-9 and rep_distance(q, p) <= 1e-9
+
+
+def test_rep_conditioning() -> None:
+    G = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 2.0], [1.0, 1.0]])
+    # L_S = [[1, 0], [0, 2]]: cond 2, row norms up to 2, sigma_min 1
+    assert rep_conditioning(G, 0, np.array([1, 2])) == pytest.approx(2.0, rel=1e-15)
+    # a common shift leaves cond(L_S) but raises max ||g|| / sigma_min
+    assert rep_conditioning(G + 1e3, 0, np.array([1, 2])) == pytest.approx(math.hypot(1e3, 1e3 + 2.0), rel=1e-12)
+    collinear = np.array([[0.0, 0.0], [1.0, 0.0], [2.0, 0.0]])
+    assert rep_conditioning(collinear, 0, np.array([1, 2])) == math.inf  # singular L_S
+    assert REP_MAX_COND == pytest.approx(1e-10 / np.finfo(np.float64).eps)
+
+
 # ---------------------------------------------------------------------------
 # the identifiability class
 # ---------------------------------------------------------------------------
@@ -815,8 +891,11 @@ def test_rep_distance_errors() -> None:
     flat = SoftmaxModel(p.F, np.ones((5, 2)))  # every g(y_i) - g(y_0) is zero
     with _raises(
         DegenerateInputError,
-        "rep_distance: d_rep needs label subsets whose differences g(y_i) - g(y_0) are well conditioned",
-        "got all 100 sampled (y_0, S) pairs ill-conditioned (seed=0).",
+        "rep_distance: d_rep needs label subsets whose differences g(y_i) - g(y_0) are well conditioned "
+        "(kappa = max(sigma_max, max ||g||) / sigma_min <= 4.5e+05) in both models; "
+        "got all 100 sampled (y_0, S) pairs ill-conditioned (seed=0). "
+        "Check that the unembeddings G of both models span M dimensions after removing a common shift, "
+        "with differences well above rounding relative to their norms.",
     ):
         rep_distance(p, flat)
 

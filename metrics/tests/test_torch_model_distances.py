@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 import metrics.model_distances as nd
 import metrics.torch_model_distances as td
 from constructions import identifiability, kl_vanishing
-from metrics._pivots import TIE_RTOL
+from metrics._pivots import TIE_RTOL, rep_conditioning, rep_pivots
 from metrics._validation import DegenerateInputError
 from metrics.models import FGResult, LLVResult, ModelDistances, SoftmaxModel
 
@@ -471,6 +471,66 @@ def test_identifiability_class_all_zero(cond: float, seed: int, swap: bool) -> N
     assert abs(md.mcca - 1.0) < ZERO_TOL
 
 
+def near_collinear_pair(seed: int, *, delta: float = 1e-8, cond: float = 1e3) -> Pair:
+    """Equivalent pair with label 1 within ``delta`` of the line through labels 0 and 2 (M = 2), cond(A) = ``cond``.
+
+    The same construction as in test_model_distances.py: subsets containing labels 0, 1, 2 have
+    cond(L_S) ~ 1 / delta, which the old cut-off (1e12) kept.
+    """
+    c = identifiability(N=40, K=6, M=2, cond=cond, seed=seed)
+    G = c.p.G.copy()
+    d = G[2] - G[0]
+    G[1] = G[0] + 0.4 * d + delta * np.array([-d[1], d[0]]) / np.linalg.norm(d)
+    A, shift = c.params["A"], c.params["c"]
+    return Pair(c.p.F, G, c.q.F, G @ np.linalg.inv(A) + shift)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_rep_distance_near_collinear_subset_vanishes_and_matches_numpy(seed: int) -> None:
+    """Regression: d_rep was ~1e-4..3e-3 (both implementations) on this exactly equivalent pair; now <= 1e-9 in both
+    orders (measured <= 5.3e-10, in q's units, which are up to cond(A) = 1e3 larger), and torch equals numpy
+    (measured gap <= 3e-11) because both skip the same samples."""
+    pair = near_collinear_pair(seed)
+    F, G, Fp, Gp = pair.t()
+    for (a, b), t in (((pair.p, pair.q), (F, G, Fp, Gp)), ((pair.q, pair.p), (Fp, Gp, F, G))):
+        got, want = float(td.rep_distance(*t)), nd.rep_distance(a, b)
+        assert 0.0 <= got <= 1e-9 and 0.0 <= want <= 1e-9, (got, want)
+        assert abs(got - want) <= 1e-10
+    # a clearly non-equivalent pair: clearly positive, and torch = numpy to 1e-10 relative
+    rng = np.random.default_rng(seed)
+    far = Pair(*pair.arrays[:3], pair.arrays[3] + 0.1 * rng.standard_normal(pair.arrays[3].shape))
+    for t, (a, b) in ((far.t(), (far.p, far.q)), (far.t()[2:] + far.t()[:2], (far.q, far.p))):
+        want = nd.rep_distance(a, b)
+        assert want > 1e-2
+        close("rep_distance far", td.rep_distance(*t), want, rtol=1e-10, atol=0.0)
+
+
+def test_rep_distance_m1_rounding_level_difference_is_skipped() -> None:
+    """M = 1: cond(L_S) is 1 even when g(y_1) - g(y_0) is rounding; kappa = max |g| / |g(y_1) - g(y_0)| catches it."""
+    rng = np.random.default_rng(0)
+    F = rng.standard_normal((20, 1))
+    G = rng.standard_normal((5, 1)) + 3.0
+    G[1] = G[0] * (1.0 + 1e-12)
+    pair = Pair(F, G, 30.0 * F, G / 30.0 + 2.5)
+    F_, G_, Fp, Gp = pair.t()
+    assert float(td.rep_distance(F_, G_, Fp, Gp)) <= 1e-9
+    assert float(td.rep_distance(Fp, Gp, F_, G_)) <= 1e-9
+    close("rep m1", td.rep_distance(F_, G_, Fp, Gp), nd.rep_distance(pair.p, pair.q), rtol=0.0, atol=1e-10)
+
+
+def test_rep_sample_choice_is_dtype_independent() -> None:
+    """The kappa of each sample is computed in float64, so float32 inputs keep the samples their float64 values keep."""
+    pair = near_collinear_pair(0, delta=1e-4)  # kappa ~1e4, which a float32 SVD would get only to ~1e-3 relative
+    G32 = pair.t(torch.float32)[1]
+    pivots, subsets = rep_pivots(6, 2, 100, 0)
+    piv, sub = torch.as_tensor(pivots), torch.as_tensor(subsets)
+    kappa32 = td._rep_conditioning(G32, piv, sub)
+    assert kappa32.dtype == torch.float64
+    want = [rep_conditioning(G32.double().numpy(), int(y0), S) for y0, S in zip(pivots, subsets, strict=True)]
+    np.testing.assert_allclose(kappa32.numpy(), want, rtol=1e-12)
+    assert float(kappa32.max()) > 1e3
+
+
 @pytest.mark.parametrize("eps", [1e-7, 1e-5])
 @pytest.mark.parametrize("seed", [0, 1])
 def test_near_identifiability_class_relative_precision(eps: float, seed: int) -> None:
@@ -780,6 +840,27 @@ def _expect(exc: type[Exception], pattern: str, fn: Any, *args: Any, **kwargs: A
     with pytest.raises(exc) as info:
         fn(*args, **kwargs)
     assert re.search(pattern, str(info.value)), f"message {str(info.value)!r} does not match {pattern!r}"
+
+
+def test_rep_distance_all_samples_ill_conditioned_raises() -> None:
+    pair = random_pair(30, 5, 2, seed=0)
+    F, G, Fp, _ = pair.t()
+    flat = torch.ones_like(G)  # every g(y_i) - g(y_0) is zero
+    _expect(
+        DegenerateInputError,
+        "^" + re.escape(
+            "rep_distance: d_rep needs label subsets whose differences g(y_i) - g(y_0) are well conditioned "
+            "(kappa = max(sigma_max, max ||g||) / sigma_min <= 4.5e+05) in both models; "
+            "got all 100 sampled (y_0, S) pairs ill-conditioned (seed=0). "
+            "Check that the unembeddings G of both models span M dimensions after removing a common shift, "
+            "with differences well above rounding relative to their norms."
+        ) + "$",
+        td.rep_distance,
+        F,
+        G,
+        Fp,
+        flat,
+    )
 
 
 def test_k_below_three_raises() -> None:
