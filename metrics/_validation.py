@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 from numpy.typing import NDArray
@@ -65,7 +65,7 @@ def fail(
     fix: str | None = None,
     *,
     error: type[Exception] = ValueError,
-) -> None:
+) -> NoReturn:
     """Raise ``error`` with the house template ``"{func}: {rule}; got {got}. {fix}"``."""
     raise error(_message(func, rule, got, fix))
 

@@ -258,7 +258,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
     targets = list(args.targets) or names(None if args.kind is None else ("representations" if args.kind == "representation" else "models"))
     compares = None if args.kind is None else ("representations" if args.kind == "representation" else "models")
-    declare = parse_declarations(args.declare, compares or "representations")
+    # Without --kind the declarations are checked per target (registry records know their kind; a user
+    # function defaults to representations and Target.from_callable rejects what does not apply).
+    declare = parse_declarations(args.declare, compares)
     properties = [p.strip() for p in args.properties.split(",") if p.strip()] if args.properties else None
     if args.jobs < 1:
         raise CLIError(f"--jobs must be an integer >= 1; got {args.jobs}.")
@@ -287,18 +289,23 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from properties.audit import load_target
     from properties.engine import load_case, replay
 
+    if not args.time_limit > 0:
+        raise CLIError(f"--time-limit must be > 0 seconds; got {args.time_limit}.")
     meta, _case = load_case(args.file)
     source = args.target or meta.get("source")
     if not source:
         raise CLIError(f"FILE must record the measure it came from; got {args.file!r} without a source. Pass --target.")
-    target = load_target(str(source), compares=meta.get("compares"), orientation=meta.get("orientation"))
+    # Another function (--target) keeps its own orientation; the audited one gets the one recorded.
+    orientation = meta.get("orientation") if args.target is None else None
+    target = load_target(str(source), compares=meta.get("compares"), orientation=orientation)
+    label = f"{target.name if args.target else meta.get('measure')} / {meta.get('property')}"
     try:
         result = replay(args.file, target, time_limit=args.time_limit)
     except RuntimeError as exc:
-        print(f"{meta.get('measure')} / {meta.get('property')}: {exc}")
+        print(f"{label}: {exc}")
         return 1
     verdict = "holds" if result.holds else "REFUTED"
-    print(f"{meta.get('measure')} / {meta.get('property')}: {verdict} on this input; {result.detail}")
+    print(f"{label}: {verdict} on this input; {result.detail}")
     return 0 if result.holds else 1
 
 

@@ -220,7 +220,7 @@ def _median_sq_distance(D2: Matrix, median: Median) -> float:
 def _check_median(func: str, median: object) -> Median:
     if median not in ("offdiag", "all"):
         fail(func, 'median must be "offdiag" or "all"', f"median={median!r}")
-    return median  # type: ignore[return-value]
+    return median
 
 
 def _double_centre(D: Matrix) -> Matrix:

@@ -136,7 +136,7 @@ def _resolve_k(func: str, k: object, n: int, *, saturates: bool) -> int:
 def _check_normalization(func: str, normalization: object) -> Normalization:
     if normalization not in ("intersection", "k"):
         fail(func, "normalization must be 'intersection' or 'k'", f"normalization={normalization!r}")
-    return normalization  # type: ignore[return-value]
+    return normalization
 
 
 def tie_quantum(scale: float) -> float:

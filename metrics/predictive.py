@@ -134,7 +134,7 @@ def _check_cv(func: str, n: int, folds: object, alpha: object, seed: object, agg
     s = None if seed is None else check_positive_int(func, "seed", seed, minimum=0)
     if aggregate not in ("pooled", "mean"):
         fail(func, "aggregate must be 'pooled' or 'mean'", f"aggregate={aggregate!r}")
-    return f, a, s, aggregate  # type: ignore[return-value]
+    return f, a, s, aggregate
 
 
 def _check_components(func: str, components: object, q: int, name: str) -> int | None:

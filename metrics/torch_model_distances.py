@@ -1064,7 +1064,8 @@ def _rep_conditioning(G: Tensor, piv: Tensor, sub: Tensor) -> Tensor:
         rows = torch.cat([G64[piv][:, None, :], G64[sub]], dim=1)  # (S, M + 1, M)
         top = torch.maximum(s[:, 0], torch.linalg.vector_norm(rows, dim=-1).amax(dim=-1))
         smin = s[:, -1]
-        return torch.where(smin > 0, top / torch.where(smin > 0, smin, torch.ones_like(smin)), torch.full_like(smin, math.inf))
+        safe = torch.where(smin > 0, smin, torch.ones_like(smin))
+        return torch.where(smin > 0, top / safe, torch.full_like(smin, math.inf))
 
 
 def rep_distance(

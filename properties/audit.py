@@ -57,7 +57,7 @@ __all__ = ["AuditReport", "load_target", "parse_declarations", "render", "run_au
 SYMBOLS = {"holds": "✓", "refuted": "✗", "error": "!", "n/a": "·", "inconclusive": "?"}
 
 
-def parse_declarations(text: str | Sequence[str] | None, compares: str = "representations") -> dict[str, bool]:
+def parse_declarations(text: str | Sequence[str] | None, compares: str | None = "representations") -> dict[str, bool]:
     """``"translation,orthogonal=false"`` -> ``{"translation": True, "orthogonal": False}``.
 
     Examples
@@ -69,7 +69,7 @@ def parse_declarations(text: str | Sequence[str] | None, compares: str = "repres
     if text is None:
         return {}
     items = [text] if isinstance(text, str) else list(text)
-    allowed = REP_PROPERTIES if compares == "representations" else MODEL_PROPERTIES
+    allowed = tuple(PROPERTIES) if compares is None else REP_PROPERTIES if compares == "representations" else MODEL_PROPERTIES
     out: dict[str, bool] = {}
     for item in items:
         for raw in item.split(","):
@@ -150,7 +150,7 @@ def load_target(
     >>> load_target("cka_lineer")
     Traceback (most recent call last):
     ...
-    ValueError: load_target: a target must be a registry name, path/to/file.py:function or package.module:function; got 'cka_lineer'. Did you mean 'cka_linear'?
+    ValueError: load_target: a target must be a registry name, path/to/file.py:function or package.module:function; got 'cka_lineer'. Did you mean 'cka_linear', ...?
     """
     from metrics.registry import REGISTRY, _did_you_mean, get
 
@@ -259,6 +259,34 @@ def _audit_loaded(target: Target, properties: Sequence[str] | None, profile: str
     return verdicts, infer_orientation(target, time_limit)[2]
 
 
+def _unique_targets(targets: Sequence[Target | str]) -> list[Target | str]:
+    """Drop repeated targets and give distinct loaded targets with the same display name distinct names."""
+    out: list[Target | str] = []
+    seen_src: set[str] = set()
+    for t in targets:
+        key = t if isinstance(t, str) else (t.source or f"id:{id(t)}")
+        if key in seen_src:
+            continue
+        seen_src.add(key)
+        out.append(t)
+    return out
+
+
+def _dedupe_names(verdict_lists: list[list[Verdict]]) -> None:
+    """Rename in place so that two targets never share a display name (their files would collide)."""
+    used: dict[str, int] = {}
+    for i, vs in enumerate(verdict_lists):
+        if not vs:
+            continue
+        name = vs[0].measure
+        if name in used:
+            used[name] += 1
+            new = f"{name}#{used[name]}"
+            verdict_lists[i] = [replace(v, measure=new) for v in vs]
+        else:
+            used[name] = 1
+
+
 def _progress(total: int, enabled: bool | None) -> Any:
     from tqdm.auto import tqdm
 
@@ -312,6 +340,7 @@ def run_audit(
         fail(func, "time_limit must be > 0 seconds", repr(time_limit))
     start = time.perf_counter()
     decl = dict(declare or {})
+    targets = _unique_targets(targets)
     results: dict[int, tuple[list[Verdict], str]] = {}
     bar = _progress(len(targets), progress)
     try:
@@ -335,8 +364,10 @@ def run_audit(
         bar.close()
     verdicts: list[Verdict] = []
     orientations: dict[str, str] = {}
+    lists = [results[i][0] for i in range(len(targets))]
+    _dedupe_names(lists)
     for i in range(len(targets)):
-        vs, note = results[i]
+        vs, note = lists[i], results[i][1]
         verdicts.extend(vs)
         if vs:
             orientations[vs[0].measure] = note

@@ -50,6 +50,7 @@ Examples
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import json
 import math
@@ -237,7 +238,7 @@ class Target:
             if not isinstance(v, bool):
                 fail(func, "each declaration must be True or False", f"{k}={v!r}")
         return cls(
-            name=name or getattr(fn, "__name__", "function"),
+            name=name or str(getattr(fn, "__name__", "function")),
             fn=fn,
             compares=compares,
             orientation=orientation,
@@ -537,7 +538,7 @@ def _models(case: Case, *names: str) -> list[SoftmaxModel]:
     return [SoftmaxModel(case[f"F_{n}"], case[f"G_{n}"]) for n in names]
 
 
-def _torch_models(torch_fn: Callable[..., Any]) -> Callable[[SoftmaxModel, SoftmaxModel], Any]:
+def _torch_models(torch_fn: Callable[..., Any]) -> Callable[..., Any]:
     import torch
 
     def call(p: SoftmaxModel, q: SoftmaxModel, dtype: Any = torch.float64) -> Any:
@@ -655,6 +656,8 @@ def check_case(target: Target, prop: str, case: Case, *, time_limit: float = 10.
     """
     if prop not in PROPERTIES:
         fail("check_case", f"prop must be one of {', '.join(PROPERTIES)}", repr(prop))
+    if not (time_limit > 0):
+        fail("check_case", "time_limit must be > 0 seconds", repr(time_limit))
     orientation, top, _ = infer_orientation(target, time_limit)
     try:
         return _evaluate(prop, replace(target, orientation=orientation), case, time_limit, top)
@@ -710,7 +713,7 @@ class Verdict:
     compares: str = "representations"
     orientation: str | None = None
 
-    @property
+    @builtins.property
     def outcome(self) -> Literal["ok", "violated", "undeclared", "n/a"]:
         """"ok" when the result matches the declaration, "violated" when it contradicts it."""
         if self.status in ("n/a",):
@@ -720,7 +723,7 @@ class Verdict:
         if self.status == "error":
             return "violated"
         if self.status == "inconclusive":
-            return "violated" if self.declared is False else "ok"
+            return "violated"  # no evidence either way is not what a declaration promises
         return "ok" if (self.status == "holds") == self.declared else "violated"
 
     def to_dict(self) -> dict[str, Any]:
@@ -840,6 +843,10 @@ def search(
     seed : int
         Seeds the Hypothesis search (the same seed gives the same verdict).
     """
+    if prop not in PROPERTIES:
+        fail("search", f"prop must be one of {', '.join(PROPERTIES)}", repr(prop))
+    if profile not in PROFILE_BUDGETS and budget is None:
+        fail("search", f"profile must be one of {', '.join(PROFILE_BUDGETS)}", repr(profile))
     if not (time_limit > 0):
         fail("search", "time_limit must be > 0 seconds", repr(time_limit))
     context = _context if _context is not None else infer_orientation(target, time_limit)
@@ -942,7 +949,7 @@ def _search(
             if failure:
                 break
     seconds = time.perf_counter() - start
-    common = {"examples": stats["examples"], "skipped": stats["skipped"], "seconds": seconds, "source": target.source}
+    common: dict[str, Any] = {"examples": stats["examples"], "skipped": stats["skipped"], "seconds": seconds, "source": target.source}
     if found is not None:
         try:
             r = _evaluate(prop, target, found, time_limit, top)
@@ -1001,7 +1008,7 @@ def save_case(verdict: Verdict, directory: str | os.PathLike[str]) -> Path:
     os.close(fd)
     try:
         with open(tmp, "wb") as fh:
-            np.savez(fh, meta=np.asarray(json.dumps(meta)), **arrays)
+            np.savez(fh, meta=np.asarray(json.dumps(meta)), **arrays)  # type: ignore[arg-type]
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -1016,7 +1023,13 @@ def load_case(path: str | os.PathLike[str]) -> tuple[dict[str, Any], Case]:
     if not p.is_file():
         fail(func, "path must be an existing .npz written by the audit", repr(str(p)))
     try:
-        with np.load(p, allow_pickle=False) as data:
+        data = np.load(p, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as exc:
+        fail(func, "path must be an .npz written by the audit (with a 'meta' entry)", f"{str(p)!r} ({exc})")
+    if not isinstance(data, np.lib.npyio.NpzFile):
+        fail(func, "path must be an .npz archive written by the audit", f"{str(p)!r} (a single .npy array)")
+    try:
+        with data:
             meta = json.loads(str(data["meta"]))
             case: Case = {}
             for k in data.files:
@@ -1024,8 +1037,10 @@ def load_case(path: str | os.PathLike[str]) -> tuple[dict[str, Any], Case]:
                     continue
                 arr = data[k]
                 case[k] = str(arr) if arr.dtype.kind == "U" else arr
-    except (OSError, ValueError, KeyError) as exc:
+    except (OSError, ValueError, KeyError, EOFError) as exc:
         fail(func, "path must be an .npz written by the audit (with a 'meta' entry)", f"{str(p)!r} ({exc})")
+    if not isinstance(meta, dict) or not isinstance(meta.get("property"), str) or meta["property"] not in PROPERTIES:
+        fail(func, "the 'meta' entry must be an object naming a known property", f"{str(p)!r} (meta={meta!r})")
     return meta, case
 
 

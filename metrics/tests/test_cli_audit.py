@@ -181,7 +181,6 @@ def test_replay_with_another_user_function(tmp_path: Path, user_file: Path, caps
     assert "holds on this input" in out
 
 
-@pytest.mark.xfail(strict=True, reason="cmd_replay applies the audited function's recorded orientation to the --target function")
 def test_replay_target_keeps_its_own_orientation(tmp_path: Path, user_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # offset declared a distance: f(X, X) = 0.5 != 0 refutes identity. CKA is a score with CKA(X, X) = 1,
     # so replaying the same X on cka_linear must hold; it is REFUTED when CKA is judged as a distance.
@@ -205,7 +204,6 @@ def test_user_model_function_with_kind_model(tmp_path: Path, user_file: Path, ca
     assert code == 1 and "identifiability: REFUTED" in out
 
 
-@pytest.mark.xfail(strict=True, reason="cmd_audit validates --declare against representation properties when --kind is not given")
 def test_declare_identifiability_for_a_registry_model_distance(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, ["audit", "kl", "--declare", "identifiability", "--properties", "identifiability",
                                 "--profile", "dev", "--no-progress", "--out", str(tmp_path / "o")])
@@ -275,14 +273,12 @@ def test_replay_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert line == f"simaudit replay: error: load_case: path must be an existing .npz written by the audit; got {str(missing)!r}."
 
 
-@pytest.mark.xfail(strict=True, reason="load_case lets numpy's EOFError through: simaudit replay prints a traceback")
 def test_replay_empty_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     empty = tmp_path / "empty.npz"
     empty.write_bytes(b"")
     run_error(capsys, ["replay", str(empty)], "simaudit replay: error: load_case: ")
 
 
-@pytest.mark.xfail(strict=True, reason="simaudit replay accepts --time-limit <= 0 (silently no limit) where audit refuses it")
 def test_replay_time_limit_must_be_positive(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _, out, _ = run(capsys, [*AUDIT_CKA, "--out", str(tmp_path / "o"), "--format", "json"])
     path = json.loads(out)["results"][1]["counterexample"]

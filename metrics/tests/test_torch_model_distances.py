@@ -498,7 +498,8 @@ def test_rep_distance_near_collinear_subset_vanishes_and_matches_numpy(seed: int
         assert abs(got - want) <= 1e-10
     # a clearly non-equivalent pair: clearly positive, and torch = numpy to 1e-10 relative
     rng = np.random.default_rng(seed)
-    far = Pair(*pair.arrays[:3], pair.arrays[3] + 0.1 * rng.standard_normal(pair.arrays[3].shape))
+    F0, G0, Fp0, Gp0 = pair.arrays
+    far = Pair(F0, G0, Fp0, Gp0 + 0.1 * rng.standard_normal(Gp0.shape))
     for t, (a, b) in ((far.t(), (far.p, far.q)), (far.t()[2:] + far.t()[:2], (far.q, far.p))):
         want = nd.rep_distance(a, b)
         assert want > 1e-2
@@ -846,21 +847,14 @@ def test_rep_distance_all_samples_ill_conditioned_raises() -> None:
     pair = random_pair(30, 5, 2, seed=0)
     F, G, Fp, _ = pair.t()
     flat = torch.ones_like(G)  # every g(y_i) - g(y_0) is zero
-    _expect(
-        DegenerateInputError,
-        "^" + re.escape(
-            "rep_distance: d_rep needs label subsets whose differences g(y_i) - g(y_0) are well conditioned "
-            "(kappa = max(sigma_max, max ||g||) / sigma_min <= 4.5e+05) in both models; "
-            "got all 100 sampled (y_0, S) pairs ill-conditioned (seed=0). "
-            "Check that the unembeddings G of both models span M dimensions after removing a common shift, "
-            "with differences well above rounding relative to their norms."
-        ) + "$",
-        td.rep_distance,
-        F,
-        G,
-        Fp,
-        flat,
+    message = (
+        "rep_distance: d_rep needs label subsets whose differences g(y_i) - g(y_0) are well conditioned "
+        "(kappa = max(sigma_max, max ||g||) / sigma_min <= 4.5e+05) in both models; "
+        "got all 100 sampled (y_0, S) pairs ill-conditioned (seed=0). "
+        "Check that the unembeddings G of both models span M dimensions after removing a common shift, "
+        "with differences well above rounding relative to their norms."
     )
+    _expect(DegenerateInputError, f"^{re.escape(message)}$", td.rep_distance, F, G, Fp, flat)
 
 
 def test_k_below_three_raises() -> None:

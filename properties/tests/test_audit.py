@@ -456,7 +456,7 @@ def _v(status: str, declared: bool | None) -> Verdict:
         ("refuted", None, 0),  # findings without a declaration never fail the audit
         ("error", None, 0),
         ("n/a", True, 0),
-        ("inconclusive", True, 0),
+        ("inconclusive", True, 1),
     ],
 )
 def test_exit_code(status: str, declared: bool | None, code: int) -> None:
@@ -483,3 +483,20 @@ def test_jobs_two_matches_jobs_one() -> None:
         if a.case is not None and b.case is not None:
             assert all(np.array_equal(np.asarray(a.case[k]), np.asarray(b.case[k])) for k in a.case)
     assert one.orientations == two.orientations
+
+
+# --------------------------------------------------------------------------- known bugs
+
+
+def test_same_named_functions_from_two_files_are_kept_apart(tmp_path: Path) -> None:
+    # v1 and v2 of metric.py:score (a natural "compare two versions" audit) are both named "metric:score".
+    for sub, extra in (("v1", ""), ("v2", " + X.shape[0]")):
+        (tmp_path / sub).mkdir()
+        (tmp_path / sub / "metric.py").write_text(
+            f"import numpy as np\n\n\ndef score(X, Y):\n    return float(np.sum((X.mean(0) - Y.mean(0)) ** 2)){extra}\n"
+        )
+    specs = [f"{tmp_path / sub / 'metric.py'}:score" for sub in ("v1", "v2")]
+    report = run_audit(specs, properties=["translation"], out=tmp_path / "o", progress=False)
+    assert [v.status for v in report.verdicts] == ["refuted", "refuted"]
+    assert len(report.measures) == 2  # today: one row, the second function's verdicts hide the first's
+    assert len(list((tmp_path / "o" / "counterexamples").iterdir())) == 2  # today: v2's file overwrites v1's
