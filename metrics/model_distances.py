@@ -876,7 +876,7 @@ def fg_dissimilarity(
     d_g = _d_svd(func, ("G_p N_X^T", "G_q N_X^T"), p.G @ N_p.T, q.G @ N_q.T)
 
     return FGResult(
-        value=max(d_f, d_g), d_svd_f=d_f, d_svd_g=d_g, num_subsets=int(len(subsets)),
+        value=max(d_f, d_g), d_svd_f=d_f, d_svd_g=d_g, num_subsets=len(subsets),
         exhaustive=bool(exhaustive), worst_subset=worst,
     )  # fmt: skip
 

@@ -52,13 +52,19 @@ from metrics._pivots import (
     DEFAULT_REP_SAMPLES,
     REP_MAX_COND,
     SD_RTOL,
-    TIE_RTOL,
     improves,
     input_tuples,
     label_subsets,
     rep_pivots,
 )
-from metrics._validation import DegenerateInputError, as_float_tensor, check_indices, check_positive_int, check_range, fail
+from metrics._validation import (
+    DegenerateInputError,
+    as_float_tensor,
+    check_indices,
+    check_positive_int,
+    check_range,
+    fail,
+)
 from metrics.models import FGResult, LLVResult, ModelDistances
 
 __all__ = [
