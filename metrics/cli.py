@@ -1,7 +1,7 @@
 """The ``simaudit`` command line.
 
 Subcommands: ``list``, ``compare``, ``model-distance``, ``construct``,
-``audit``, ``replay``, ``claims``. Every
+``audit``, ``replay``, ``claims``, ``bench``. Every
 user error (bad file, bad option, bad array, degenerate input) is printed as
 one line ``simaudit <command>: error: <message>`` on stderr with exit code 2;
 a traceback means a bug in simaudit.
@@ -319,6 +319,122 @@ def cmd_claims(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive_int_list(text: str) -> list[int]:
+    try:
+        values = [int(t) for t in text.split(",") if t.strip() != ""]
+    except ValueError:
+        values = []
+    if not values or any(v < 1 for v in values):
+        raise argparse.ArgumentTypeError(f"must be comma-separated positive integers like 1000,3000; got {text!r}")
+    return values
+
+
+def _percentage(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"must be a percentage >= 0 like 25; got {text!r}")
+    return value
+
+
+def _bench_grid(args: argparse.Namespace) -> Any:
+    """The grid named by --quick/--full (default otherwise), with any explicit --n/--p/--q/--N/--K/--M."""
+    from dataclasses import replace
+
+    from benchmarks.runner import GRIDS
+
+    grid = GRIDS["quick" if args.quick else "full" if args.full else "default"]
+    if args.n or args.p or args.q:
+        rep = grid.representations
+        ns = args.n or sorted({s[0] for s in rep})
+        if args.p or args.q:
+            ps = args.p or sorted({s[1] for s in rep})
+            pqs = [(a, b) for a in ps for b in (args.q or [a])]
+        else:
+            pqs = sorted({(s[1], s[2]) for s in rep})
+        grid = replace(grid, name=grid.name + "+sizes", representations=tuple((n, a, b) for n in ns for a, b in pqs))
+    if args.N or args.K or args.M:
+        mod = grid.models
+        Ns = args.N or sorted({s[0] for s in mod})
+        Ks = args.K or sorted({s[1] for s in mod})
+        Ms = args.M or sorted({s[2] for s in mod})
+        grid = replace(grid, name=grid.name.removesuffix("+sizes") + "+sizes",
+                       models=tuple((a, b, c) for a in Ns for b in Ks for c in Ms))
+    return grid
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from metrics.registry import REGISTRY, _did_you_mean
+
+    for name in args.metric or []:
+        if name not in REGISTRY:
+            raise CLIError(f"--metric must name a registered measure; got {name!r}.{_did_you_mean(name, list(REGISTRY))} "
+                           "Run `simaudit list`.")
+    if args.fail_above is not None and args.compare is None:
+        raise CLIError(f"--fail-above needs --compare NAME (the baseline to compare with); got --fail-above {args.fail_above:g} alone.")
+    if args.time_limit is not None and not args.time_limit > 0:
+        raise CLIError(f"--time-limit must be > 0 seconds; got {args.time_limit}.")
+    if args.repeats is not None and args.repeats < 1:
+        raise CLIError(f"--repeats must be an integer >= 1; got {args.repeats}.")
+    dev = _device(args.device)
+    impl = args.impl or ("torch" if dev.type == "cuda" or args.dtype == "float32" else "numpy")
+    if impl == "numpy" and dev.type != "cpu":
+        raise CLIError(f"--impl numpy runs on the CPU only; got --device {args.device} (resolved to {dev}). Use --impl torch or --device cpu.")
+    if impl == "numpy" and args.dtype != "float64":
+        raise CLIError(f"--impl numpy computes in float64 (the references); got --dtype {args.dtype}. Use --impl torch for float32.")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise CLIError(f"--out must name a folder (created if missing); got {args.out!r} (an existing file).")
+    from benchmarks import speed
+
+    for flag, name in (("--save", args.save), ("--compare", args.compare)):
+        if name is not None:
+            try:
+                speed.check_name(name)
+            except ValueError as exc:
+                raise CLIError(str(exc).replace("--save/--compare", flag)) from None
+    baseline = None
+    if args.compare is not None:
+        try:
+            baseline = speed.load_baseline(args.compare, device=str(dev))
+        except FileNotFoundError as exc:
+            raise CLIError(str(exc)) from None
+    from benchmarks.report import render, write_reports
+    from benchmarks.runner import run_bench, summarise
+
+    df = run_bench(
+        args.metric or None, _bench_grid(args), device=str(dev), dtype=args.dtype, repeats=args.repeats,
+        time_limit=args.time_limit, progress=False if args.no_progress else None, impl=impl, seed=args.seed,
+    )
+    summary = summarise(df)
+    extra: dict[str, Any] = {}
+    slow = None
+    if baseline is not None:
+        df = speed.compare(df, baseline)
+        extra["baseline"] = {"name": args.compare, "machine_key": baseline.get("machine_key"),
+                             "provenance": baseline.get("provenance"), "floor": baseline.get("floor")}
+        if args.fail_above is not None:
+            slow = speed.regressions(df, args.fail_above)
+            extra["fail_above_pct"] = args.fail_above
+            extra["regressions"] = slow["measure"].tolist()
+    written = write_reports(out, df, summary, extra)
+    print(render(df, summary, args.format, extra))
+    notes = [f"wrote {', '.join(p.name for p in written)} to {out}/"]
+    if args.save is not None:
+        notes.append(f"saved speed baseline {speed.save_baseline(df, args.save, device=str(dev))}")
+    if baseline is not None:
+        compared = int(df["slowdown"].notna().sum())
+        notes.append(f"compared {compared} row(s) with baseline {args.compare!r} (slowdown = (time/floor now) / (time/floor then))")
+    if slow is not None and len(slow):
+        worst = slow.sort_values("slowdown", ascending=False).iloc[0]
+        notes.append(f"{len(slow)} row(s) slower than the baseline by more than {args.fail_above:g}%: worst "
+                     f"{worst['measure']} at {worst['n']},{worst['p']},{worst['q']} ({(worst['slowdown'] - 1) * 100:.0f}% slower)")
+    print("\n".join(notes), file=sys.stderr)
+    return 1 if slow is not None and len(slow) else 0
+
+
 # ----------------------------------------------------------------------------- parser
 
 
@@ -402,6 +518,39 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["md", "json"], default="md")
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=cmd_claims)
+
+    p = sub.add_parser(
+        "bench",
+        help="time measures against this machine's floor (GEMM rate, memory bandwidth) measured in the same run",
+        description="Times every measure (or each --metric) over a grid of sizes; ratio = time / floor, where the floor is "
+        "the cheapest exact algorithm's operation count at this machine's measured GEMM rate and copy bandwidth. "
+        "For model distances the sizes are N (inputs), K (labels), M (dimension).",
+    )
+    size = p.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="CI smoke grid: n in {200, 400}, p = q = 16; N in {200, 400}, K = 32, M = 8")
+    size.add_argument("--full", action="store_true", help="n up to 1e5, p = q up to 2048; N up to 1e4, K up to 50257, M = 768")
+    p.add_argument("--metric", action="append", metavar="NAME", help="a registry name (repeatable); default: every measure")
+    p.add_argument("--n", type=_positive_int_list, metavar="N1,N2", help="representation sample sizes (replace the grid's)")
+    p.add_argument("--p", type=_positive_int_list, metavar="P1,P2", help="columns of X (replace the grid's; q = p unless --q)")
+    p.add_argument("--q", type=_positive_int_list, metavar="Q1,Q2", help="columns of Y")
+    p.add_argument("--N", type=_positive_int_list, metavar="N1,N2", help="model distances: inputs")
+    p.add_argument("--K", type=_positive_int_list, metavar="K1,K2", help="model distances: labels")
+    p.add_argument("--M", type=_positive_int_list, metavar="M1,M2", help="model distances: representation dimension")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    p.add_argument("--dtype", choices=["float64", "float32"], default="float64")
+    p.add_argument("--impl", choices=["numpy", "torch"], default=None,
+                   help="implementation to time (default: numpy on the CPU in float64, torch on CUDA or in float32)")
+    p.add_argument("--format", choices=["table", "json", "md", "csv"], default="table", help="what is printed (all are written to --out)")
+    p.add_argument("--save", metavar="NAME", help="store the run as speed baseline NAME for this machine (benchmarks/baselines/speed/<machine>/NAME.json)")
+    p.add_argument("--compare", metavar="NAME", help="report slowdown = (time/floor now) / (time/floor then) against baseline NAME")
+    p.add_argument("--fail-above", type=_percentage, metavar="PCT", help="with --compare: exit 1 if any row is slower by more than PCT percent")
+    p.add_argument("--out", metavar="DIR", default="simaudit-bench", help="folder for bench.csv, bench.json, bench.md, bench.png (default simaudit-bench)")
+    p.add_argument("--time-limit", type=float, default=None, metavar="S",
+                   help="per-call limit in seconds; larger sizes predicted to exceed it are skipped (default: quick 10, default 60, full 600)")
+    p.add_argument("--repeats", type=int, default=None, metavar="R", help="timed calls after the warm-up (default: quick 1, else 3)")
+    p.add_argument("--seed", type=_non_negative_int, default=0)
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bar (shown on a terminal by default)")
+    p.set_defaults(func=cmd_bench)
     return parser
 
 
