@@ -26,9 +26,9 @@ __all__ = [
     "as_float_matrix",
     "as_float_tensor",
     "check_indices",
+    "check_same_rows",
     "check_positive_int",
     "check_range",
-    "check_same_rows",
     "fail",
     "warn",
 ]
@@ -141,12 +141,7 @@ def as_float_matrix(
     if ndim >= 2 and arr.shape[1] < min_cols:
         fail(func, f"{name} must have at least {_count(min_cols, 'column', 'columns')}", f"{name}.shape={arr.shape}")
     out = np.asarray(arr, dtype=np.float64)
-    # A finite sum proves every entry finite (NaN and inf propagate) in one pass without a
-    # temporary; only a non-finite sum (a bad entry, or an overflow of finite ones) needs the
-    # entrywise test.
-    with np.errstate(over="ignore", invalid="ignore"):
-        total = out.sum()
-    if not np.isfinite(total) and not np.all(np.isfinite(out)):
+    if not np.all(np.isfinite(out)):
         bad = np.argwhere(~np.isfinite(out))[0]
         fail(
             func,
@@ -174,9 +169,7 @@ def as_float_tensor(func: str, name: str, value: Any, *, min_ndim: int = 2) -> A
         value = value.to(torch.float64)
     if value.ndim < min_ndim:
         fail(func, f"{name} must have at least {min_ndim} dimensions", f"{name}.shape={tuple(value.shape)}")
-    # A finite sum proves every entry finite (NaN and inf propagate) in one cheap pass; only a
-    # non-finite sum (a bad entry, or an overflow of finite ones) needs the entrywise test.
-    if not bool(torch.isfinite(value.detach().sum())) and not bool(torch.isfinite(value).all()):
+    if not bool(torch.isfinite(value).all()):
         fail(func, f"{name} must contain only finite values", f"{_count((~torch.isfinite(value)).sum(), 'non-finite entry', 'non-finite entries')} in {name}")
     return value
 

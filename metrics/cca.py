@@ -8,19 +8,11 @@ This module is the oracle that the batched torch implementation in
 Shared conventions (those of :func:`metrics.representation.cca_mean_corr`)
 ---------------------------------------------------------------------------
 * Exact, not iterative. Centre the columns, take an orthonormal basis of each
-  column space (after scaling each centred column to unit norm, so that the
-  rank decision does not depend on the units of the features), and read the
-  canonical correlations as the singular values of :math:`Q_X^\\top Q_Y`
-  (Bjorck and Golub 1973). The bases come from a QR factorisation by
-  Cholesky QR2 and are never formed (:func:`metrics.representation._frames`:
-  ``Q_X^T Q_Y`` and the small R factors are all a measure needs), with the
-  accuracy of a Householder QR; when that factorisation cannot be trusted
-  (rank deficient or very ill-conditioned input, ``p`` or ``q >= n``) they
-  are the left singular vectors of an SVD of each input. The rank decision
-  is the same either way (singular values of the column-scaled input above
-  ``max(n, p) * eps * s_max``). Cost 3 n p^2 + 3 n q^2 + 2 n p q flops
-  (level-3 BLAS) on the first route, O(n p min(n, p) + n q min(n, q)) on
-  the second; memory O(n (p + q)); no n x n matrix is formed.
+  column space from an SVD (after scaling each centred column to unit norm,
+  so that the rank decision does not depend on the units of the features),
+  and read the canonical correlations as the singular values of
+  :math:`Q_X^\\top Q_Y` (Bjorck and Golub 1973). Cost O(n p^2 + n q^2 + n p q),
+  memory O(n (p + q)); no n x n matrix is formed.
 * Rank deficiency. There are ``m = min(rank Xc, rank Yc)`` canonical
   correlations, not ``min(p, q)``: a duplicated feature or a dead unit does
   not add a correlation of 0, so every score depends on the column spaces
@@ -39,26 +31,13 @@ Shared conventions (those of :func:`metrics.representation.cca_mean_corr`)
 
 from __future__ import annotations
 
-from typing import Literal, NamedTuple
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
 from metrics._validation import SaturationWarning, check_positive_int, check_range, fail, warn
-from metrics.representation import (
-    _between,
-    _cca_coordinates,
-    _centre,
-    _centre_mask,
-    _column_space_basis,
-    _frames,
-    _one_thread,
-    _rank,
-    _require_nonconstant,
-    _svd,
-    _svdvals,
-    _validate_pair,
-)
+from metrics.representation import _centre, _column_space_basis, _require_nonconstant, _validate_pair
 
 __all__ = [
     "canonical_correlations",
@@ -104,7 +83,7 @@ def _warn_if_saturated(
     ``floor`` is a format string with fields ``forced``, ``m`` and ``ratio``
     (= forced / m) that states what the forced correlations imply for the
     value (e.g. a lower bound). ``stacklevel`` points the warning at the
-    user's call (5 through :func:`_cca_pair`, 4 from a measure itself).
+    user's call (5 through :func:`_cca_bases`, 4 from a measure itself).
     """
     (n, _), _ = shapes
     m, forced = min(kx, ky), kx + ky - (n - 1)
@@ -133,69 +112,19 @@ def _warn_if_saturated(
     )
 
 
-class _CCA(NamedTuple):
-    """What the CCA measures need of a pair, in coordinates of the two column-space bases.
-
-    ``M = Qx^T Qy`` (rx, ry) for orthonormal bases ``Qx``, ``Qy`` of the
-    centred column spaces (rank tolerance of :func:`_column_space_basis`);
-    its singular values are the canonical correlations. ``Ax = Qx^T Xc`` and
-    ``Ay = Qy^T Yc``: the neurons in those bases (with ``neurons=True``;
-    otherwise empty), possibly without the constant columns, which are zero.
-    ``px``, ``py``: the numbers of non-constant columns.
-    """
-
-    M: Matrix
-    Ax: Matrix
-    Ay: Matrix
-    px: int
-    py: int
+def _cca_bases(
+    func: str, X: object, Y: object, *, floor: str = "", stacklevel: int = 5
+) -> tuple[Matrix, Matrix, Matrix, Matrix]:
+    """Centred inputs and orthonormal bases of their column spaces (warns on saturation)."""
+    Xc, Yc = _centred_pair(func, X, Y)
+    Qx, Qy = _column_space_basis(Xc), _column_space_basis(Yc)
+    _warn_if_saturated(func, Qx.shape[1], Qy.shape[1], (Xc.shape, Yc.shape), floor=floor, stacklevel=stacklevel)
+    return Xc, Yc, Qx, Qy
 
 
-def _cca_pair(
-    func: str, X: object, Y: object, *, floor: str = "", stacklevel: int = 5, neurons: bool = False
-) -> _CCA:
-    """Validate, centre and factor a pair (warns on saturation).
-
-    The fast path factors both centred inputs by Cholesky QR2
-    (:func:`metrics.representation._frames`) and never forms an n x r basis:
-    ``M``, ``Ax`` and ``Ay`` are small products of the triangular factors.
-    When that factorisation cannot be trusted (rank deficient or very
-    ill-conditioned input, p or q >= n) the bases are the left singular
-    vectors of an SVD of each centred, column-scaled input. Both routes give
-    the same values up to rounding.
-    """
-    Xa, Ya = _validate_pair(func, X, Y)
-    Xc, cx = _centre_mask(Xa)
-    Yc, cy = _centre_mask(Ya)
-    _require_nonconstant(func, "X", Xc, cx)
-    _require_nonconstant(func, "Y", Yc, cy)
-    (n, p), q = Xa.shape, Ya.shape[1]
-    px, py = int(np.count_nonzero(~cx)), int(np.count_nonzero(~cy))
-    frames = _frames(Xc, Yc, cx, cy)
-    Ax = Ay = np.empty((0, 0))
-    if frames is not None:
-        fx, fy, C = frames
-        Bx, By = _cca_coordinates(fx, n, p), _cca_coordinates(fy, n, q)
-        rx, ry = _rank(fx, Bx), _rank(fy, By)
-        with _one_thread():
-            M = _between(C, Bx, By)
-            if neurons:
-                Ax = fx.R if Bx is None else Bx.T @ fx.R
-                Ay = fy.R if By is None else By.T @ fy.R
-    else:
-        Xc, Yc = _centre(Xa), _centre(Ya)  # the fast path overwrote them
-        Qx, Qy = _column_space_basis(Xc), _column_space_basis(Yc)
-        rx, ry = Qx.shape[1], Qy.shape[1]
-        M = Qx.T @ Qy
-        if neurons:
-            Ax, Ay = Qx.T @ Xc, Qy.T @ Yc
-    _warn_if_saturated(func, rx, ry, (Xa.shape, Ya.shape), floor=floor, stacklevel=stacklevel)
-    return _CCA(M, Ax, Ay, px, py)
-
-
-def _correlations(M: Matrix) -> Matrix:
-    """Canonical correlations: singular values of ``M = Qx^T Qy``, descending, clipped to [0, 1]."""
-    rho = _svdvals(M)  # min(rank X, rank Y) values
+def _correlations(Qx: Matrix, Qy: Matrix) -> Matrix:
+    """Canonical correlations: singular values of ``Qx^T Qy``, descending, clipped to [0, 1]."""
+    rho = np.linalg.svd(Qx.T @ Qy, compute_uv=False)  # min(rank X, rank Y) values
     return np.clip(rho, 0.0, 1.0)
 
 
@@ -213,16 +142,7 @@ def _principal_subspace(Ac: Matrix, threshold: float, keep: int | None) -> Matri
     rank tolerance ``max(n, p) * eps * s_max`` count, so ``k <= rank``.
     """
     U, s, _ = np.linalg.svd(Ac, full_matrices=False)
-    return _leading(U, s, Ac.shape, threshold, keep)
-
-
-def _leading(U: Matrix, s: Matrix, shape: tuple[int, ...], threshold: float, keep: int | None) -> Matrix:
-    """The first k columns of ``U`` for the singular values ``s`` of a centred matrix of ``shape`` (see above).
-
-    ``U`` may be the left singular vectors of the matrix itself or of its R
-    factor (coordinates in a ``Q`` basis): ``k`` depends on ``s`` only.
-    """
-    rank = int(np.sum(s > max(shape) * np.finfo(np.float64).eps * s[0]))
+    rank = int(np.sum(s > max(Ac.shape) * np.finfo(np.float64).eps * s[0]))
     variance = s[:rank] ** 2  # variance along each principal axis (times n)
     if keep is not None:
         k = min(keep, rank)
@@ -260,15 +180,9 @@ def canonical_correlations(X: object, Y: object, /) -> Matrix:
     where :math:`X_c, Y_c` are the column-centred inputs and :math:`Q_X, Q_Y`
     orthonormal bases of their column spaces: the cosines of the principal
     angles between the two column spaces (Bjorck and Golub 1973), computed
-    exactly (centre, QR bases, SVD of the small product; module notes). Not
-    a similarity measure itself: every CCA score in this module is a
-    summary of this vector.
-
-    Cost: 3 n p^2 + 3 n q^2 + 2 n p q flops (Cholesky QR2 of both centred
-    inputs and one cross product, level-3 BLAS) plus O(p^3 + q^3 + p q min(p, q)),
-    O(n (p + q)) memory, no n x n matrix; rank deficient or very
-    ill-conditioned inputs (and ``p`` or ``q >= n``) take the SVD route,
-    O(n p min(n, p) + n q min(n, q)).
+    exactly (centre, SVD basis, SVD). Cost O(n p^2 + n q^2 + n p q), no
+    n x n matrix. Not a similarity measure itself: every CCA score in this
+    module is a summary of this vector.
 
     Parameters
     ----------
@@ -319,7 +233,8 @@ def canonical_correlations(X: object, Y: object, /) -> Matrix:
     >>> canonical_correlations(X, np.c_[X[:, 0], X[:, 1] ** 2]).round(6)
     array([1.      , 0.950784])
     """
-    return _correlations(_cca_pair("canonical_correlations", X, Y).M)
+    _, _, Qx, Qy = _cca_bases("canonical_correlations", X, Y)
+    return _correlations(Qx, Qy)
 
 
 def cca_mean_sq_corr(X: object, Y: object, /) -> float:
@@ -334,13 +249,8 @@ def cca_mean_sq_corr(X: object, Y: object, /) -> float:
     with :math:`\rho_i` the canonical correlations (see
     :func:`canonical_correlations`). It is Yanai's generalized coefficient of
     determination (GCD) and Pillai's trace divided by ``m``; Kornblith et al.
-    (2019) write it :math:`\lVert Q_Y^\top Q_X \rVert_F^2 / p_1`.
-
-    Cost: 3 n p^2 + 3 n q^2 + 2 n p q flops (Cholesky QR2 of both centred
-    inputs and one cross product, level-3 BLAS) plus O(p^3 + q^3 + p q min(p, q)),
-    O(n (p + q)) memory, no n x n matrix; rank deficient or very
-    ill-conditioned inputs (and ``p`` or ``q >= n``) take the SVD route,
-    O(n p min(n, p) + n q min(n, q)).
+    (2019) write it :math:`\lVert Q_Y^\top Q_X \rVert_F^2 / p_1`. Cost
+    O(n p^2 + n q^2 + n p q), no n x n matrix.
 
     Parameters
     ----------
@@ -412,7 +322,8 @@ def cca_mean_sq_corr(X: object, Y: object, /) -> float:
     0.951995
     """
     floor = ", so the score is at least {ratio:.3g}"
-    rho = _correlations(_cca_pair("cca_mean_sq_corr", X, Y, floor=floor).M)
+    _, _, Qx, Qy = _cca_bases("cca_mean_sq_corr", X, Y, floor=floor)
+    rho = _correlations(Qx, Qy)
     return float(np.mean(rho**2))
 
 
@@ -428,13 +339,8 @@ def cca_pillai_trace(X: object, Y: object, /) -> float:
     correlations and :math:`S` the covariance blocks of the centred inputs.
     This is the MANOVA statistic of Pillai (1955), kept unnormalised as in
     statistics: its maximum ``m`` carries the dimension of the shared space.
-    Divided by ``m`` it is Yanai's :func:`cca_mean_sq_corr`.
-
-    Cost: 3 n p^2 + 3 n q^2 + 2 n p q flops (Cholesky QR2 of both centred
-    inputs and one cross product, level-3 BLAS) plus O(p^3 + q^3 + p q min(p, q)),
-    O(n (p + q)) memory, no n x n matrix; rank deficient or very
-    ill-conditioned inputs (and ``p`` or ``q >= n``) take the SVD route,
-    O(n p min(n, p) + n q min(n, q)).
+    Divided by ``m`` it is Yanai's :func:`cca_mean_sq_corr`. Cost
+    O(n p^2 + n q^2 + n p q), no n x n matrix.
 
     Parameters
     ----------
@@ -501,7 +407,8 @@ def cca_pillai_trace(X: object, Y: object, /) -> float:
     1.903991
     """
     floor = ", so the trace is at least {forced}"
-    rho = _correlations(_cca_pair("cca_pillai_trace", X, Y, floor=floor).M)
+    _, _, Qx, Qy = _cca_bases("cca_pillai_trace", X, Y, floor=floor)
+    rho = _correlations(Qx, Qy)
     return float(np.sum(rho**2))
 
 
@@ -524,15 +431,8 @@ def svcca(X: object, Y: object, /, *, threshold: float | None = None, keep: int 
         k_X = \min\Bigl\{k : \sum_{j \le k} s_j^2 \Big/ \sum_j s_j^2 \ge \text{threshold}\Bigr\},
 
     a cumulative variance *fraction* compared with a fraction, so rescaling
-    ``X`` never changes ``k_X``. The principal axes are read off the SVD of
-    each input's small R factor (Cholesky QR2, as for the other CCA
-    measures): :math:`X_c = Q R`, :math:`R = U_R S V^\top` give
-    :math:`U_X = Q U_R`, and only :math:`Q_X^\top Q_Y` is formed.
-
-    Cost: 3 n p^2 + 3 n q^2 + 2 n p q flops (level-3 BLAS) plus two small
-    SVDs, O(p^3 + q^3), and O(n (p + q)) memory, no n x n matrix; rank
-    deficient or very ill-conditioned inputs (and ``p`` or ``q >= n``) take
-    an SVD of each centred input, O(n p min(n, p) + n q min(n, q)).
+    ``X`` never changes ``k_X``. Cost O(n p min(n, p) + n q min(n, q)), no
+    n x n matrix when ``p, q < n``.
 
     Parameters
     ----------
@@ -621,34 +521,21 @@ def svcca(X: object, Y: object, /, *, threshold: float | None = None, keep: int 
     """
     func = "svcca"
     threshold, keep = _svcca_options(func, threshold, keep)
-    Xa, Ya = _validate_pair(func, X, Y)
-    Xc, cx = _centre_mask(Xa)
-    Yc, cy = _centre_mask(Ya)
-    _require_nonconstant(func, "X", Xc, cx)
-    _require_nonconstant(func, "Y", Yc, cy)
-    frames = _frames(Xc, Yc, cx, cy)
-    if frames is not None:  # principal axes from the SVD of each R factor, in Q coordinates
-        fx, fy, C = frames
-        Ux, sx, _ = _svd(fx.R)
-        Uy, sy, _ = _svd(fy.R)
-        Bx, By = _leading(Ux, sx, Xa.shape, threshold, keep), _leading(Uy, sy, Ya.shape, threshold, keep)
-        with _one_thread():
-            M = Bx.T @ C @ By
-    else:  # the fast path overwrote Xc, Yc
-        Bx = _principal_subspace(_centre(Xa), threshold, keep)
-        By = _principal_subspace(_centre(Ya), threshold, keep)
-        M = Bx.T @ By
+    Xc, Yc = _centred_pair(func, X, Y)
+    Bx = _principal_subspace(Xc, threshold, keep)
+    By = _principal_subspace(Yc, threshold, keep)
     _warn_if_saturated(
         func,
         Bx.shape[1],
         By.shape[1],
-        (Xa.shape, Ya.shape),
+        (Xc.shape, Yc.shape),
         sizes="k",
         floor=", so the score is at least {ratio:.3g}",
         fix="Keep fewer components (a lower threshold or keep) or use more samples.",
         stacklevel=4,
     )
-    return float(np.mean(_correlations(M)))
+    rho = _correlations(Bx, By)
+    return float(np.mean(rho))
 
 
 def pwcca(X: object, Y: object, /, *, weight_by: WeightBy = "X") -> float:
@@ -664,16 +551,8 @@ def pwcca(X: object, Y: object, /, *, weight_by: WeightBy = "X") -> float:
     \operatorname{diag}(\rho) V^\top`) and :math:`x_j` the centred columns
     (neurons) of ``X``: a canonical direction counts in proportion to how
     much of ``X``'s own activity it accounts for. The weights come from one
-    argument, so the measure is asymmetric. The weights need no n-row
-    product: :math:`\langle h_i, x_j \rangle` are the entries of
-    :math:`U^\top Q_X^\top X_c`, and :math:`Q_X^\top X_c` is the small R
-    factor of ``X``.
-
-    Cost: 3 n p^2 + 3 n q^2 + 2 n p q flops (Cholesky QR2 of both centred
-    inputs and one cross product, level-3 BLAS) plus a p x q SVD with
-    vectors and O(p^3 + q^3), O(n (p + q)) memory, no n x n matrix; rank
-    deficient or very ill-conditioned inputs (and ``p`` or ``q >= n``) take
-    the SVD route, O(n p min(n, p) + n q min(n, q)).
+    argument, so the measure is asymmetric. Cost
+    O(n p^2 + n q^2 + n p q), no n x n matrix.
 
     Parameters
     ----------
@@ -764,15 +643,17 @@ def pwcca(X: object, Y: object, /, *, weight_by: WeightBy = "X") -> float:
 def _pwcca(func: str, X: object, Y: object, weight_by: object) -> float:
     """PWCCA, reporting errors and warnings as ``func`` (``pwcca`` or ``pwcca_by_y``)."""
     _check_weight_by(func, weight_by)
-    cca = _cca_pair(func, X, Y, stacklevel=6, neurons=True)
-    U, rho, Vt = _svd(cca.M)  # m canonical pairs
+    Xc, Yc, Qx, Qy = _cca_bases(func, X, Y, stacklevel=6)
+    U, rho, Vt = np.linalg.svd(Qx.T @ Qy, full_matrices=False)  # m canonical pairs
     rho = np.clip(rho, 0.0, 1.0)
-    if weight_by == "fewer":  # non-constant columns are exactly the nonzero centred ones
-        weight_by = "X" if cca.px <= cca.py else "Y"
-    # H^T A with H the unit-norm canonical variates of X (Qx U, n x m) and A X's centred
-    # neurons, = U^T (Qx^T Xc) = U^T Ax; constant neurons are zero and add nothing.
-    HtA = U.T @ cca.Ax if weight_by == "X" else Vt @ cca.Ay
-    alpha = np.abs(HtA).sum(axis=1)  # alpha_i = sum_j |<h_i, a_j>|, all > 0
+    if weight_by == "fewer":
+        px, py = (int(np.count_nonzero(np.any(A != 0.0, axis=0))) for A in (Xc, Yc))
+        weight_by = "X" if px <= py else "Y"
+    if weight_by == "X":
+        H, A = Qx @ U, Xc  # canonical variates of X (n, m), unit norm, and X's neurons
+    else:
+        H, A = Qy @ Vt.T, Yc
+    alpha = np.abs(H.T @ A).sum(axis=1)  # alpha_i = sum_j |<h_i, a_j>|, all > 0
     return float(np.sum(alpha * rho) / np.sum(alpha))
 
 
@@ -784,9 +665,6 @@ def pwcca_by_y(X: object, Y: object, /) -> float:
     invariances (translation True, isotropic scaling True, orthogonal False,
     invertible linear False, feature permutation True; here the False
     entries fail for ``Y`` and every map of ``X`` alone is harmless).
-
-    Cost: that of :func:`pwcca`, 3 n p^2 + 3 n q^2 + 2 n p q flops plus a
-    p x q SVD and O(p^3 + q^3).
 
     Parameters
     ----------

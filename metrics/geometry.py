@@ -558,10 +558,6 @@ def rsa_correlation_spearman(X: object, Y: object, /) -> float:
 
     The classic RSA of Kriegeskorte et al. (2008). See :func:`rsa`.
 
-    Cost: O(n^2 (p + q)) flops for the two correlation RDMs, O(n^2 log n) for
-    the tie-aware ranks (sorts of the m = n (n - 1) / 2 entries); O(n^2) memory
-    (both n x n RDMs are stored).
-
     Examples
     --------
     >>> import numpy as np
@@ -574,9 +570,6 @@ def rsa_correlation_spearman(X: object, Y: object, /) -> float:
 
 def rsa_correlation_pearson(X: object, Y: object, /) -> float:
     """RSA with correlation RDMs compared by Pearson's r: ``rsa(X, Y, rdm="correlation", compare="pearson")``.
-
-    Cost: O(n^2 (p + q)) flops for the two correlation RDMs, O(n^2) for the
-    comparison; O(n^2) memory (both n x n RDMs are stored).
 
     Examples
     --------
@@ -593,11 +586,6 @@ def rsa_correlation_pearson(X: object, Y: object, /) -> float:
 def rsa_correlation_kendall_tau_b(X: object, Y: object, /) -> float:
     """RSA with correlation RDMs compared by Kendall's tau-b: ``rsa(X, Y, rdm="correlation", compare="kendall_tau_b")``.
 
-    Cost: O(n^2 (p + q)) flops for the two correlation RDMs, O(n^2 log^2 n) for
-    Kendall's tau (sorts, then vectorised merge counting of the discordant
-    pairs among the m = n (n - 1) / 2 entries, O(m log^2 m)); O(n^2) memory
-    (both n x n RDMs are stored).
-
     Examples
     --------
     >>> import numpy as np
@@ -610,10 +598,6 @@ def rsa_correlation_kendall_tau_b(X: object, Y: object, /) -> float:
 
 def rsa_euclidean_pearson(X: object, Y: object, /) -> float:
     """RSA with Euclidean (not squared) RDMs compared by Pearson's r: ``rsa(X, Y, rdm="euclidean", compare="pearson")``.
-
-    Cost: O(n^2 (p + q)) flops for the two Euclidean RDMs (explicit row
-    differences), O(n^2) for the comparison; O(n^2) memory (both n x n RDMs are
-    stored).
 
     Examples
     --------
@@ -628,10 +612,6 @@ def rsa_euclidean_pearson(X: object, Y: object, /) -> float:
 def rsa_euclidean_spearman(X: object, Y: object, /) -> float:
     """RSA with Euclidean RDMs compared by Spearman's rho: ``rsa(X, Y, rdm="euclidean", compare="spearman")``.
 
-    Cost: O(n^2 (p + q)) flops for the two Euclidean RDMs (explicit row
-    differences), O(n^2 log n) for the tie-aware ranks (sorts of the
-    m = n (n - 1) / 2 entries); O(n^2) memory (both n x n RDMs are stored).
-
     Examples
     --------
     >>> import numpy as np
@@ -644,10 +624,6 @@ def rsa_euclidean_spearman(X: object, Y: object, /) -> float:
 
 def rsa_euclidean_cosine(X: object, Y: object, /) -> float:
     """RSA with Euclidean RDMs compared by their cosine: ``rsa(X, Y, rdm="euclidean", compare="cosine")``.
-
-    Cost: O(n^2 (p + q)) flops for the two Euclidean RDMs (explicit row
-    differences), O(n^2) for the comparison; O(n^2) memory (both n x n RDMs are
-    stored).
 
     Examples
     --------
@@ -665,11 +641,6 @@ def rsa_cosine_kendall_tau_a(X: object, Y: object, /) -> float:
     Tau-a penalises ties (Nili et al. 2014): an RDM with tied entries scores
     below 1 against itself, so the identity axiom fails for this variant.
 
-    Cost: O(n^2 (p + q)) flops for the two cosine RDMs, O(n^2 log^2 n) for
-    Kendall's tau (sorts, then vectorised merge counting of the discordant
-    pairs among the m = n (n - 1) / 2 entries, O(m log^2 m)); O(n^2) memory
-    (both n x n RDMs are stored).
-
     Examples
     --------
     >>> import numpy as np
@@ -685,11 +656,6 @@ def rsa_sqeuclidean_cosine_cov(X: object, Y: object, /) -> float:
 
     Equals linear CKA (:func:`metrics.representation.cka_linear`), since the
     double-centred squared-Euclidean RDM is ``-2 Xc Xc^T``.
-
-    Cost: O(n^2 (p + q)) flops and O(n^2) memory: both n x n RDMs are built
-    (explicit row differences) and double-centred, although the value, linear
-    CKA, could be had without them in
-    O(min(n p q + n p^2 + n q^2, n^2 (p + q))).
 
     Examples
     --------
@@ -726,12 +692,8 @@ def rsm_norm_diff(X: object, Y: object, /) -> float:
     :math:`\operatorname{tr} K_X = 1`); the full matrices, diagonal included.
     When ``p < n`` and ``q < n`` it is computed from feature products,
     :math:`d^2 = \lVert X_n^\top X_n\rVert_F^2 + \lVert Y_n^\top Y_n\rVert_F^2
-    - 2 \lVert X_n^\top Y_n\rVert_F^2` (no n x n matrix), otherwise from the
-    n x n kernels.
-
-    Cost: O(n (p + q)^2) flops from the feature products when ``p < n`` and
-    ``q < n`` (O((p + q)^2) memory beyond the inputs); otherwise O(n^2 (p + q))
-    flops and O(n^2) memory from the two n x n kernels.
+    - 2 \lVert X_n^\top Y_n\rVert_F^2` (O(n (p + q)^2), no n x n matrix),
+    otherwise from the n x n kernels (O(n^2 (p + q))).
 
     Parameters
     ----------
@@ -846,7 +808,7 @@ def normalised_bures_similarity(X: object, Y: object, /) -> float:
     :math:`K^{1/2} L K^{1/2} = M M^\top` for :math:`M = U S U^\top Y_c`, whose
     singular values are those of :math:`X_c^\top Y_c`; hence the fidelity
     :math:`\operatorname{tr}(K^{1/2} L K^{1/2})^{1/2} = \lVert X_c^\top Y_c
-    \rVert_*` (nuclear norm: the singular values of a p x q matrix),
+    \rVert_*` (nuclear norm, a p x q SVD; O(n p q + min(p, q)^2 max(p, q))),
     and :math:`\operatorname{tr} K = \lVert X_c \rVert_F^2`. A wide input
     (``p > n``) is first replaced by its n row-space coordinates ``U S`` (an
     orthogonal change of feature basis, which NBS does not see).
@@ -854,10 +816,6 @@ def normalised_bures_similarity(X: object, Y: object, /) -> float:
     This is exactly the Procrustes similarity
     :func:`metrics.representation.procrustes_similarity`, and
     ``arccos(NBS)`` is the angular Procrustes metric.
-
-    Cost: O(n p q + p q min(p, q)) flops for the p x q cross product and its
-    singular values (an input wider than n first costs O(n^2 p) for its
-    row-space coordinates, an SVD); O(n (p + q) + p q) memory, no n x n matrix.
 
     Parameters
     ----------
@@ -934,12 +892,7 @@ def bures_distance(X: object, Y: object, /, *, normalise: bool = False) -> float
     rotation ``Q = U V^T`` (``U S V^T`` the SVD of :math:`X_c^\top Y_c`):
     the first form subtracts nearly equal traces and loses half the digits
     near 0 (``bures_distance(X, X)`` came out near ``1e-7``). No n x n
-    matrix is built.
-
-    Cost: O(n p q + p q min(p, q)) flops for the p x q cross product, its SVD
-    with singular vectors and the residual ``X_c Q - Y_c`` (an input wider than
-    n first costs O(n^2 p) for its row-space coordinates); O(n (p + q) + p q)
-    memory, no n x n matrix.
+    matrix is built; cost as for :func:`normalised_bures_similarity`.
 
     Parameters
     ----------
@@ -1189,12 +1142,6 @@ def riemannian_distance_ridge(X: object, Y: object, /) -> float:
     The 1 % ridge (relative to the mean eigenvalue) makes every non-constant
     input admissible, whatever ``p``. See :func:`riemannian_distance`.
 
-    Cost: O(n^3 + n^2 (p + q)) flops and O(n^2 + n (p + q)) memory: the
-    n x (n - 1) Helmert basis, the QR of the (p + n - 1) x (n - 1) factor and
-    the singular values of an (n - 1) x (q + n - 1) matrix are all dense (the
-    torch version works in the span of ``[X_c, Y_c]`` when p + q < n - 1:
-    O(n (p + q)^2 + (p + q)^3)).
-
     Examples
     --------
     >>> import numpy as np
@@ -1227,10 +1174,7 @@ def magnitude_difference(X: object, Y: object, /, *, kind: Literal["norm_of_mean
     The default is ReSi's ``magnitude_difference`` exactly (the norm of the
     mean row, no normalisation). The inputs are *not* centred: centring would
     make ``m(X) = 0``. ``p != q`` is allowed; rows are still paired stimuli,
-    so ``X`` and ``Y`` must have the same number of rows.
-
-    Cost: O(n (p + q)) flops (one pass over each input); O(n + p + q) memory
-    beyond the inputs.
+    so ``X`` and ``Y`` must have the same number of rows. Cost O(n (p + q)).
 
     Parameters
     ----------
@@ -1327,10 +1271,7 @@ def concentricity_difference(X: object, Y: object, /) -> float:
 
     ReSi's ``concentricity_difference`` exactly: the mean cosine similarity
     between each row and the mean row, on uncentred inputs (centring would
-    make the mean row zero). ``p != q`` is allowed.
-
-    Cost: O(n (p + q)) flops (the mean row, then one cosine per row);
-    O(n + p + q) memory beyond the inputs.
+    make the mean row zero). ``p != q`` is allowed. Cost O(n (p + q)).
 
     Parameters
     ----------
@@ -1417,11 +1358,8 @@ def uniformity_difference(
     Isola's ``pdist``) or all ``n^2`` pairs. ReSi's ``uniformity_difference``
     is ``normalise=False, include_self=True`` (see
     :func:`uniformity_difference_resi`). Computed with logsumexp, so it never
-    underflows to ``log 0``. ``p != q`` is allowed.
-
-    Cost: O(n^2 (p + q)) flops for the squared distances of all pairs (explicit
-    row differences), then an O(n^2) logsumexp; O(n^2) memory: the n x n matrix
-    of each input is stored (a streamed logsumexp would need none).
+    underflows to ``log 0``. ``p != q`` is allowed. Cost O(n^2 (p + q)) time,
+    O(n^2) memory (every pair is needed).
 
     Parameters
     ----------
@@ -1497,9 +1435,6 @@ def uniformity_difference_resi(X: object, Y: object, /) -> float:
     ``uniformity_difference(X, Y, t=2.0, normalise=False, include_self=True)``:
     translation invariant, not scale invariant. See :func:`uniformity_difference`.
 
-    Cost: O(n^2 (p + q)) flops for the squared distances of all pairs, then an
-    O(n^2) logsumexp; O(n^2) memory (the n x n matrix of each input is stored).
-
     Examples
     --------
     >>> import numpy as np
@@ -1538,11 +1473,7 @@ def eigenspace_overlap_score(X: object, Y: object, /, *, centre: bool = True) ->
     :func:`metrics.representation.cca_mean_corr`: columns scaled to unit
     norm, singular values above ``max(n, p) * eps * s_max``). Equivalently
     :math:`\sum_i \rho_i^2 / \max(r_X, r_Y)` with :math:`\rho_i` the canonical
-    correlations.
-
-    Cost: O(n p min(n, p) + n q min(n, q) + n p q) flops (a thin SVD with left
-    singular vectors of each input, then the product of the two bases);
-    O(n (p + q)) memory, no n x n matrix unless ``p`` or ``q`` reaches ``n``.
+    correlations. Cost O(n (p^2 + q^2) + n p q), no n x n matrix.
 
     Parameters
     ----------
@@ -1675,14 +1606,11 @@ def gulp_distance(X: object, Y: object, /, *, lam: float = GULP_DEFAULT_LAM) -> 
     in feature space from thin SVDs, :math:`M_X = U_X \operatorname{diag}(h_X)
     U_X^\top` with :math:`h = e / (e + \lambda)`, so
     :math:`d^2 = \sum h_X^2 + \sum h_Y^2 - 2 \sum_{ij} h_{X,i} h_{Y,j}
-    (U_X^\top U_Y)_{ij}^2`. ``lam = 0`` uses the
+    (U_X^\top U_Y)_{ij}^2` (O(n p min(n, p) + n q min(n, q) + n p q), no n x n
+    matrix unless ``p`` or ``q`` reaches ``n``). ``lam = 0`` uses the
     pseudo-inverse: :math:`M_X` is the projector on the column space (with
     the rank tolerance of :func:`metrics.representation.cca_mean_corr`), and
     :math:`d_0^2 = r_X + r_Y - 2 \sum_i \rho_i^2`.
-
-    Cost: O(n p min(n, p) + n q min(n, q) + n p q) flops (a thin SVD with left
-    singular vectors of each input, then the product of the two bases);
-    O(n (p + q)) memory, no n x n matrix unless ``p`` or ``q`` reaches ``n``.
 
     Parameters
     ----------
@@ -1758,10 +1686,6 @@ def gulp_distance_lam0(X: object, Y: object, /) -> float:
     """GULP distance without ridge: ``gulp_distance(X, Y, lam=0.0)`` (invariant to invertible linear maps).
 
     See :func:`gulp_distance`.
-
-    Cost: O(n p min(n, p) + n q min(n, q) + n p q) flops (a thin SVD with left
-    singular vectors of each input, then the product of the two bases);
-    O(n (p + q)) memory, no n x n matrix unless ``p`` or ``q`` reaches ``n``.
 
     Examples
     --------

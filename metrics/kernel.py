@@ -52,14 +52,10 @@ from metrics._validation import (
     fail,
 )
 from metrics.representation import (
-    _GRAM_HIGH,
-    _GRAM_LOW,
     _centre,
-    _centre_mask,
     _cka_features,
     _cka_gram,
     _require_nonconstant,
-    _robust_norm,
     _unit_frobenius,
     _validate_pair,
 )
@@ -123,21 +119,8 @@ def _hsic1_features(Xc: Matrix, Yc: Matrix) -> float:
     n = Xc.shape[0]
     k = np.einsum("ij,ij->i", Xc, Xc)
     l = np.einsum("ij,ij->i", Yc, Yc)
-    return _hsic1_terms(n, float(np.linalg.norm(Xc.T @ Yc) ** 2), k, l)
-
-
-def _hsic1_terms(n: int, cross: float, k: Matrix, l: Matrix) -> float:
-    """``n (n - 3) HSIC_1`` from ``||Xc^T Yc||_F^2`` and the squared row norms ``k``, ``l`` (see above)."""
+    cross = float(np.linalg.norm(Xc.T @ Yc) ** 2)
     return float(cross - n / (n - 2) * (k @ l) + k.sum() * l.sum() / ((n - 1) * (n - 2)))
-
-
-def _in_gram_range(*squared_norms: float) -> bool:
-    """Whether products of matrices with these squared Frobenius norms can skip normalising the data.
-
-    In [sqrt(tiny), sqrt(max)] no entry of a Gram or cross product
-    overflows, and no underflow loses more than eps of it.
-    """
-    return all(_GRAM_LOW <= t <= _GRAM_HIGH for t in squared_norms)
 
 
 def _u_centre(K: Matrix) -> Matrix:
@@ -183,31 +166,11 @@ def _check_self_hsic(func: str, name: str, self_term: float, scale: float, n: in
 
 
 def _debiased_from_features(Xn: Matrix, Yn: Matrix) -> tuple[float, float, float, float, float]:
-    """Cross and self terms ``n(n-3) HSIC_1`` and the scales ``||H K H||^2`` (feature path).
-
-    Each product and row norm is computed once: ``Xn^T Xn`` gives both the
-    self term and the scale of ``X``. Cost O(n p q + n p^2 + n q^2).
-    """
-    return _debiased_terms(Xn, Yn, Xn.T @ Xn, Yn.T @ Yn, 1.0, 1.0)
-
-
-def _debiased_terms(
-    Xc: Matrix, Yc: Matrix, Gx: Matrix, Gy: Matrix, tx: float, ty: float
-) -> tuple[float, float, float, float, float]:
-    """:func:`_debiased_from_features` of ``Xc / sqrt(tx)`` and ``Yc / sqrt(ty)`` given ``Gx = Xc^T Xc``, ``Gy``.
-
-    The scaling is applied to the small products, not to the data: with
-    ``tx``, ``ty`` the squared Frobenius norms (the traces of ``Gx``, ``Gy``)
-    these are the terms of the unit-norm inputs without a pass over the
-    data to normalise them (for norms in the range of :func:`_in_gram_range`).
-    """
-    n = Xc.shape[0]
-    k = np.einsum("ij,ij->i", Xc, Xc) / tx
-    l = np.einsum("ij,ij->i", Yc, Yc) / ty
-    cross = _hsic1_terms(n, float(np.linalg.norm((Xc.T @ Yc) / np.sqrt(tx * ty)) ** 2), k, l)
-    scale_x = float(np.linalg.norm(Gx / tx) ** 2)
-    scale_y = float(np.linalg.norm(Gy / ty) ** 2)
-    sx, sy = _hsic1_terms(n, scale_x, k, k), _hsic1_terms(n, scale_y, l, l)
+    """Cross and self terms ``n(n-3) HSIC_1`` and the scales ``||H K H||^2`` (feature path)."""
+    cross = _hsic1_features(Xn, Yn)
+    sx, sy = _hsic1_features(Xn, Xn), _hsic1_features(Yn, Yn)
+    scale_x = float(np.linalg.norm(Xn.T @ Xn) ** 2)
+    scale_y = float(np.linalg.norm(Yn.T @ Yn) ** 2)
     return cross, sx, sy, scale_x, scale_y
 
 
@@ -293,13 +256,9 @@ def hsic_linear(X: object, Y: object, /) -> float:
 
     Normalisation: ``1 / (n - 1)^2``, as in Gretton et al. (2005) and ckatorch's
     ``hsic0``; some code divides by ``n^2`` instead (multiply by
-    ``(n - 1)^2 / n^2`` to compare). Computed from the feature product when
-    ``p < n`` and ``q < n``, from the Gram matrices otherwise (same value).
-
-    Cost: 2 n p q flops and O(p q) memory for ``Xc^T Yc`` (no normalising
-    pass over the data when the norms are in a safe range) plus O(n (p + q))
-    for validation and centring, when ``p, q < n``; O(n^2 (p + q)) flops and
-    O(n^2) memory from the Gram matrices otherwise.
+    ``(n - 1)^2 / n^2`` to compare). Cost O(n p q) time and O(p q) memory
+    from the feature product when ``p < n`` and ``q < n``; O(n^2 (p + q))
+    from the Gram matrices otherwise (same value).
 
     Parameters
     ----------
@@ -361,21 +320,16 @@ def hsic_linear(X: object, Y: object, /) -> float:
     func = "hsic_linear"
     Xa, Ya = _validate_pair(func, X, Y)
     Xc, Yc = _centre(Xa), _centre(Ya)
-    with np.errstate(over="ignore", under="ignore"):  # out of range: the robust norms below
-        nx, ny = float(np.linalg.norm(Xc)), float(np.linalg.norm(Yc))
-    n, p, q = Xa.shape[0], Xa.shape[1], Ya.shape[1]
-    if _use_features(n, p, q) and _in_gram_range(nx * nx, ny * ny):  # normalise the product, not the data
-        tr = float(np.linalg.norm((Xc.T @ Yc) / (nx * ny)) ** 2)
-        return (nx * ny) ** 2 * tr / (n - 1) ** 2
-    nx, ny = _robust_norm(Xc), _robust_norm(Yc)  # no overflow or underflow in the squares
+    nx, ny = float(np.linalg.norm(Xc)), float(np.linalg.norm(Yc))
     if nx == 0.0 or ny == 0.0:
         return 0.0
     Xn, Yn = Xc / nx, Yc / ny
+    n, p, q = Xa.shape[0], Xa.shape[1], Ya.shape[1]
     if _use_features(n, p, q):
         tr = float(np.linalg.norm(Xn.T @ Yn) ** 2)
     else:
         tr = float(np.sum((Xn @ Xn.T) * (Yn @ Yn.T)))  # tr(K H L H) = <Kc, Lc>_F
-    return (nx * ny) ** 2 * tr / (n - 1) ** 2
+    return (nx * nx) * (ny * ny) * tr / (n - 1) ** 2
 
 
 def hsic_linear_unbiased(X: object, Y: object, /) -> float:
@@ -391,14 +345,9 @@ def hsic_linear_unbiased(X: object, Y: object, /) -> float:
 
     with ``K~``, ``L~`` the linear kernels with zeroed diagonal and ``U`` the
     U-centring (module docstring). An unbiased estimator of the population
-    HSIC (a U-statistic), hence it can be negative. Computed from feature
-    products when ``p < n`` and ``q < n`` (no n x n matrix), from the
-    U-centred Gram matrices otherwise (same value).
-
-    Cost: 2 n p q flops for ``Xc^T Yc`` plus O(n (p + q)) for the squared
-    row norms, validation and centring (no normalising pass over the data
-    when the norms are in a safe range), when ``p, q < n``; O(n^2 (p + q))
-    flops and O(n^2) memory otherwise.
+    HSIC (a U-statistic), hence it can be negative. Cost O(n (p q + p + q))
+    from feature products when ``p < n`` and ``q < n`` (no n x n matrix);
+    O(n^2 (p + q)) from the U-centred Gram matrices otherwise.
 
     Parameters
     ----------
@@ -457,26 +406,16 @@ def hsic_linear_unbiased(X: object, Y: object, /) -> float:
     Xa, Ya = _validate_pair(func, X, Y)
     _require_unbiased_rows(func, Xa, Ya)
     Xc, Yc = _centre(Xa), _centre(Ya)
-    n, p, q = Xa.shape[0], Xa.shape[1], Ya.shape[1]
-    if _use_features(n, p, q):
-        # The terms of the unit-norm inputs from the unscaled data: ||Xc||_F^2 = sum(k).
-        with np.errstate(over="ignore", under="ignore"):  # out of range: the robust norms below
-            k, l = np.einsum("ij,ij->i", Xc, Xc), np.einsum("ij,ij->i", Yc, Yc)
-        tx, ty = float(k.sum()), float(l.sum())
-        if tx == 0.0 or ty == 0.0:
-            return 0.0
-        if _in_gram_range(tx, ty):
-            cross = float(np.linalg.norm((Xc.T @ Yc) / np.sqrt(tx * ty)) ** 2)
-            return tx * ty * _hsic1_terms(n, cross, k / tx, l / ty) / (n * (n - 3))
-    nx, ny = _robust_norm(Xc), _robust_norm(Yc)  # no overflow or underflow in the squares
+    nx, ny = float(np.linalg.norm(Xc)), float(np.linalg.norm(Yc))
     if nx == 0.0 or ny == 0.0:
         return 0.0
     Xn, Yn = Xc / nx, Yc / ny
+    n, p, q = Xa.shape[0], Xa.shape[1], Ya.shape[1]
     if _use_features(n, p, q):
         value = _hsic1_features(Xn, Yn)
     else:
         value = _hsic1_gram(_u_centre(Xn @ Xn.T), _u_centre(Yn @ Yn.T))
-    return (nx * ny) ** 2 * value / (n * (n - 3))
+    return (nx * nx) * (ny * ny) * value / (n * (n - 3))
 
 
 # --------------------------------------------------------------------------- CKA variants
@@ -495,15 +434,10 @@ def cka_debiased(X: object, Y: object, /) -> float:
     (module docstring; the ``n (n - 3)`` factors cancel). It corrects the
     upward bias of :func:`metrics.representation.cka_linear` when ``p`` or
     ``q`` is large compared with ``n`` (two independent wide representations
-    have linear CKA near 1 but debiased CKA near 0). Computed from feature
-    products when ``p < n`` and ``q < n`` (no n x n matrix), from the
-    U-centred Gram matrices otherwise; both paths give the same value.
-
-    Cost: 2 n p q + n p^2 + n q^2 flops for the three feature products (each
-    computed once; the products, not the data, are normalised) plus
-    O(n (p + q)) for row norms, validation and centring, when ``p, q < n``;
-    O(n^2 (p + q)) flops and O(n^2) memory from the U-centred Gram matrices
-    otherwise.
+    have linear CKA near 1 but debiased CKA near 0). Cost: O(n (p q + p^2 +
+    q^2)) from feature products when ``p < n`` and ``q < n`` (no n x n
+    matrix); O(n^2 (p + q)) from the U-centred Gram matrices otherwise.
+    Both paths give the same value.
 
     Parameters
     ----------
@@ -580,24 +514,15 @@ def cka_debiased(X: object, Y: object, /) -> float:
     func = "cka_debiased"
     Xa, Ya = _validate_pair(func, X, Y)
     _require_unbiased_rows(func, Xa, Ya)
-    Xc, cx = _centre_mask(Xa)
-    Yc, cy = _centre_mask(Ya)
-    _require_nonconstant(func, "X", Xc, cx)
-    _require_nonconstant(func, "Y", Yc, cy)
+    Xc, Yc = _centre(Xa), _centre(Ya)
+    _require_nonconstant(func, "X", Xc)
+    _require_nonconstant(func, "Y", Yc)
+    Xn, Yn = _unit_frobenius(Xc), _unit_frobenius(Yc)
     n, p, q = Xa.shape[0], Xa.shape[1], Ya.shape[1]
-    terms = None
-    if _use_features(n, p, q):  # the unit-norm terms from the unscaled data when no product can overflow
-        with np.errstate(over="ignore", under="ignore", invalid="ignore"):  # out of range: next branch
-            Gx, Gy = Xc.T @ Xc, Yc.T @ Yc
-        tx, ty = float(np.trace(Gx)), float(np.trace(Gy))
-        if _in_gram_range(tx, ty):
-            terms = _debiased_terms(Xc, Yc, Gx, Gy, tx, ty)
-    if terms is None:
-        Xn, Yn = _unit_frobenius(Xc), _unit_frobenius(Yc)
-        if _use_features(n, p, q):
-            terms = _debiased_from_features(Xn, Yn)
-        else:
-            terms = _debiased_from_gram(Xn @ Xn.T, Yn @ Yn.T)
+    if _use_features(n, p, q):
+        terms = _debiased_from_features(Xn, Yn)
+    else:
+        terms = _debiased_from_gram(Xn @ Xn.T, Yn @ Yn.T)
     return _debiased_ratio(func, terms, n)
 
 
@@ -622,11 +547,10 @@ def cka_minibatch(X: object, Y: object, /, *, batch_size: int = DEFAULT_BATCH_SI
     rows first if their order carries structure. With one batch
     (``batch_size >= n``) it equals :func:`cka_debiased` exactly.
 
-    Cost: O(n min(p q + p^2 + q^2, b (p + q))) flops, b = batch_size: each
-    batch from its feature products when ``p < b`` and ``q < b``, else from
-    its b x b Gram matrices; working memory O(b (p + q) + p q + p^2 + q^2)
-    (or O(b^2)) per batch, constant in ``n``, besides centred copies of the
-    inputs.
+    Cost O(n (p q + p^2 + q^2)) time; working memory O(b (p + q) + p q +
+    p^2 + q^2) per batch, constant in ``n`` (O(b^2) when ``p`` or ``q`` is at
+    least the batch size: that batch uses its Gram matrices), besides one
+    centred copy of each input.
 
     Parameters
     ----------
@@ -742,11 +666,8 @@ def cka_rbf(
     and 0.8). The median is taken over squared distances (as in that code),
     so ``sigma`` is ``fraction`` times the square root of the median squared
     distance; ``np.median`` averages the two middle values of an even count.
-
-    Cost: O(n^2 (p + q)) flops for the two n x n squared-distance matrices
-    (from explicit row differences), O(n^2) for the medians (a linear-time
-    selection), the kernels and the centring; O(n^2) memory: the RBF kernel
-    needs the n x n matrices.
+    Cost O(n^2 (p + q)) time and O(n^2) memory: the RBF kernel needs the
+    n x n matrices.
 
     Parameters
     ----------
@@ -871,15 +792,11 @@ def cka_angular(X: object, Y: object, /) -> float:
         \qquad K_X = X_c X_c^\top,
 
     with ``CKA`` the linear CKA of :func:`metrics.representation.cka_linear`
-    (same centring, same feature or Gram path). CKA is the cosine of
+    (same centring, feature path when ``p < n`` and ``q < n``: O(n (p q +
+    p^2 + q^2)), Gram path otherwise: O(n^2 (p + q))). CKA is the cosine of
     the angle between the vectors ``K_X`` and ``K_Y`` of R^{n x n}; the angle
     between rays is the geodesic (great-circle) distance on the unit sphere,
     so ``d`` satisfies the triangle inequality, whereas CKA itself does not.
-
-    Cost: O(n (p q + p^2 + q^2)) flops from the p x q, p x p and q x q feature
-    products when ``p < n`` and ``q < n`` (no n x n matrix; O(p q + p^2 + q^2)
-    memory beyond the inputs); otherwise O(n^2 (p + q)) flops and O(n^2)
-    memory from the two n x n Gram matrices.
 
     Parameters
     ----------
@@ -964,12 +881,9 @@ def kernel_alignment(X: object, Y: object, /) -> float:
         = \frac{\lVert X^\top Y \rVert_F^2}{\lVert X^\top X \rVert_F \lVert Y^\top Y \rVert_F},
         \qquad K = X X^\top,\ L = Y Y^\top,
 
-    on the raw (uncentred) inputs: CKA without the centring.
-
-    Cost: O(n (p q + p^2 + q^2)) flops from the p x q, p x p and q x q feature
-    products when ``p < n`` and ``q < n`` (no n x n matrix; O(p q + p^2 + q^2)
-    memory beyond the inputs); otherwise O(n^2 (p + q)) flops and O(n^2)
-    memory from the two n x n Gram matrices.
+    on the raw (uncentred) inputs: CKA without the centring. Cost O(n (p q
+    + p^2 + q^2)) from feature products when ``p < n`` and ``q < n``,
+    O(n^2 (p + q)) from the Gram matrices otherwise.
 
     Parameters
     ----------
@@ -1055,10 +969,7 @@ def distance_correlation(X: object, Y: object, /, *, exponent: float = 1.0) -> f
     ``(D_X)_ij = ||x_i - x_j||^exponent`` (likewise ``B`` from ``Y``) and
     ``dVar^2(X) = dCov^2(X, X)``. This is ``R_n`` of Szekely et al. (the
     square root of the ratio), the value of ``dcor.distance_correlation``.
-
-    Cost: O(n^2 (p + q)) flops for the two n x n distance matrices (from
-    explicit row differences), then O(n^2) for the powers, the double centring
-    and the cosine; O(n^2) memory.
+    Cost O(n^2 (p + q)) time and O(n^2) memory.
 
     Parameters
     ----------
@@ -1150,11 +1061,8 @@ def distance_alignment(X: object, Y: object, /, *, exponent: float = 1.0) -> flo
     ``dcor.distance_correlation_sqr``), and at ``exponent = 2`` it equals
     linear CKA, because ``D = diag(K) 1^T + 1 diag(K)^T - 2 K`` gives
     ``H D H = -2 H K H``. (The uncentred cosine of raw distance matrices is
-    the RSA comparison "cosine" of Euclidean RDMs, not this.)
-
-    Cost: O(n^2 (p + q)) flops for the two n x n distance matrices (from
-    explicit row differences), then O(n^2) for the powers, the double centring
-    and the cosine; O(n^2) memory.
+    the RSA comparison "cosine" of Euclidean RDMs, not this.) Cost
+    O(n^2 (p + q)) time and O(n^2) memory.
 
     Parameters
     ----------

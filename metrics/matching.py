@@ -130,10 +130,6 @@ def permutation_corr(X: object, Y: object, /) -> float:
     correlation matrix ``C``. Correlations are signed: a unit and its negation
     do not match (a sign flip is not a permutation).
 
-    Cost: O(n p q) flops for the p x q correlation matrix, then
-    O(p q min(p, q)) for the exact assignment (worst case of scipy's solver);
-    O(n (p + q) + p q) memory.
-
     Parameters
     ----------
     X : array_like, shape (n, p)
@@ -161,9 +157,10 @@ def permutation_corr(X: object, Y: object, /) -> float:
 
     Notes
     -----
-    In the torch version the assignment is found in scipy, on the CPU, and
-    the value is differentiated at that fixed pairing (Danskin): the gradient
-    exists wherever the optimal pairing is unique.
+    Cost O(n p q) for the correlations plus O(p q min(p, q)) for the
+    assignment. In the torch version the assignment is found in scipy, on
+    the CPU, and the value is differentiated at that fixed pairing (Danskin):
+    the gradient exists wherever the optimal pairing is unique.
 
     Invariances (symmetric in X and Y):
 
@@ -224,12 +221,6 @@ def soft_matching_distance(X: object, Y: object, /, *, centre: bool = True) -> f
     permutation-invariant metric of Williams et al. divided by
     :math:`\sqrt{p}`. Solved exactly (module notes).
 
-    Cost: O(n p q) flops for the p x q matrix of squared distances between
-    units, then the exact transport: an O(p^3) assignment when ``p == q``,
-    otherwise a transportation LP with p q variables and p + q constraints
-    (HiGHS dual simplex, no polynomial bound; :mod:`benchmarks.costs` counts it
-    as p q min(p, q), a lower bound); O(n (p + q) + p q) memory.
-
     Parameters
     ----------
     X : array_like, shape (n, p)
@@ -261,8 +252,10 @@ def soft_matching_distance(X: object, Y: object, /, *, centre: bool = True) -> f
     Notes
     -----
     No degenerate inputs: every finite pair, zero matrices included, has a
-    finite value. The torch version solves the same problem on the CPU and
-    differentiates :math:`\sum P^*_{ij} \lVert x_i - y_j \rVert^2` at the fixed optimal plan
+    finite value. Cost O(n p q) for the cost matrix, then O(p^3) for the
+    assignment (``p == q``) or a p q-variable LP otherwise. The torch version
+    solves the same problem on the CPU and differentiates
+    :math:`\sum P^*_{ij} \lVert x_i - y_j \rVert^2` at the fixed optimal plan
     (Danskin: the gradient exists where the plan is unique, and the square
     root has an infinite derivative at ``d = 0``).
 

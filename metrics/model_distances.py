@@ -63,7 +63,6 @@ from metrics._validation import (
     fail,
 )
 from metrics.models import FGResult, LLVResult, ModelDistances, SoftmaxModel, check_pair
-from metrics.representation import _GRAM_HIGH, _GRAM_LOW, _max_scaled, _svdvals
 
 __all__ = [
     "chi2_divergence",
@@ -154,9 +153,6 @@ def kl_divergence(p: SoftmaxModel, q: SoftmaxModel, /) -> float:
     result is never negative and keeps its relative precision as it tends to
     zero (e.g. on an identifiability class).
 
-    Cost: O(N K M) flops for the two K x N log-likelihood matrices, which are
-    materialised, plus O(N K) exponentials; O(N K) memory.
-
     Parameters
     ----------
     p, q : SoftmaxModel
@@ -203,9 +199,6 @@ def reverse_kl_divergence(p: SoftmaxModel, q: SoftmaxModel, /) -> float:
     The same as ``kl_divergence(q, p)`` (see there for the formula and the
     precision argument); offered so that a report can list both directions.
 
-    Cost: O(N K M) flops for the two K x N log-likelihood matrices, which are
-    materialised, plus O(N K) exponentials; O(N K) memory.
-
     Returns
     -------
     float
@@ -225,9 +218,6 @@ def js_divergence(p: SoftmaxModel, q: SoftmaxModel, /) -> float:
     ``-log1p(expm1(-s) / 2)`` (in ``[0, ln 2]``) and the smaller is that minus
     ``s``: non-negative, accurate near ``p = q``, exactly 0 at ``p = q`` and
     exactly symmetric in ``p, q``.
-
-    Cost: O(N K M) flops for the two K x N log-likelihood matrices, which are
-    materialised, plus O(N K) exponentials; O(N K) memory.
 
     Returns
     -------
@@ -263,9 +253,6 @@ def tv_distance(p: SoftmaxModel, q: SoftmaxModel, /) -> float:
     ``|p - q|`` is evaluated as ``exp(max(log p, log q)) * (1 - exp(-|log p - log q|))``
     (with ``expm1``), which is accurate when ``p ~ q`` and exactly symmetric.
 
-    Cost: O(N K M) flops for the two K x N log-likelihood matrices, which are
-    materialised, plus O(N K) exponentials; O(N K) memory.
-
     Returns
     -------
     float
@@ -290,9 +277,6 @@ def hellinger_distance(p: SoftmaxModel, q: SoftmaxModel, /) -> float:
     evaluated as ``exp(max(log p, log q)) * expm1(-|log p - log q| / 2)^2``
     (accurate near ``p = q`` and exactly symmetric).
 
-    Cost: O(N K M) flops for the two K x N log-likelihood matrices, which are
-    materialised, plus O(N K) exponentials; O(N K) memory.
-
     Returns
     -------
     float
@@ -310,9 +294,6 @@ def chi2_divergence(p: SoftmaxModel, q: SoftmaxModel, /) -> float:
     Each summand ``q_k expm1(d_k)^2`` (``d = log p - log q``) is evaluated in
     log space, ``exp(log q_k + 2 log|expm1(d_k)|)``, so that neither a huge
     ``e^d`` nor a cancellation near ``d = 0`` spoils it.
-
-    Cost: O(N K M) flops for the two K x N log-likelihood matrices, which are
-    materialised, plus O(N K) exponentials; O(N K) memory.
 
     Returns
     -------
@@ -335,9 +316,6 @@ def logit_distance(p: SoftmaxModel, q: SoftmaxModel, /) -> float:
     ``d_logit(p, q) = sqrt((1/N) sum_n || clr p(.|x_n) - clr q(.|x_n) ||^2)``
     where ``clr p(.|x) = log p(.|x) - mean_k log p(y_k|x)`` (the centred
     log-ratio of the K-vector of probabilities).
-
-    Cost: O(N K M) flops and O(N K) memory: both K x N log-likelihood matrices
-    are materialised (the torch version needs no logits: O((N + K) M^2)).
 
     Returns
     -------
@@ -691,13 +669,6 @@ def llv_distance(
     """The value of :func:`llv` (d_LLV, Def. 4.4) as a float in ``[0, inf)``.
 
     Same parameters, exceptions and choices as :func:`llv`.
-
-    Cost: O(N K M) flops for the two K x N log-likelihood matrices
-    (materialised: O(N K) memory); the exhaustive pivot search then takes
-    O(K^2 N) (a K x N standard deviation per candidate pivot) plus O(K^3)
-    Python-level work over the (y_0, y_lo) pairs, and the input-set search
-    O(S K M) for its S = min(num_samples, N // (M + 1)) tuples. With both
-    pivots given the label side is O(K N).
     """
     return _llv(
         "llv_distance", p, q, label_pivot=label_pivot, left_out=left_out, input_set=input_set,
@@ -722,23 +693,12 @@ def _m_svd(func: str, names: tuple[str, str], Z: Any, Zp: Any) -> float:
             f"{a}.shape={Z.shape} and {b}.shape={Zp.shape}",
         )
     n, M = Z.shape
-    centred, norms = [], []
+    standardised = []
     for name, X in ((a, Z), (b, Zp)):
-        mean = X.mean(axis=0)
-        Xc = X - mean
-        with np.errstate(over="ignore", under="ignore"):  # out of range: max-scaled below
-            ss = np.einsum("ij,ij->j", Xc, Xc)  # (n - 1) sd^2: the sample sd, divisor n - 1
-        norm = np.sqrt(ss)
-        extreme = ~((ss >= _GRAM_LOW) & (ss <= _GRAM_HIGH))
-        if extreme.any():  # squares that overflow or underflow: norms of the max-scaled columns
-            B = _max_scaled(Xc[:, extreme], axis=0)
-            norm[extreme] = np.abs(Xc[:, extreme]).max(axis=0) * np.linalg.norm(B, axis=0)
-        sd = norm / np.sqrt(n - 1)
-        # A column counts as constant when its sd is at rounding level of its own magnitude:
-        # sd <= SD_RTOL * max|x|. max|x| <= |mean| + ||x - mean||_2, so only columns failing the
-        # test against that bound (none, for data that vary) need their max|x|: one pass less.
-        suspect = np.flatnonzero(sd <= SD_RTOL * (np.abs(mean) + norm) * (1.0 + 1e-6))
-        const = suspect[sd[suspect] <= SD_RTOL * np.abs(X[:, suspect]).max(axis=0)]
+        centred = X - X.mean(axis=0)
+        sd = _sd(X, axis=0)
+        # A column counts as constant when its sd is at rounding level of its own magnitude.
+        const = np.flatnonzero(sd <= SD_RTOL * np.abs(X).max(axis=0))
         if const.size:
             fail(
                 func,
@@ -746,18 +706,9 @@ def _m_svd(func: str, names: tuple[str, str], Z: Any, Zp: Any) -> float:
                 f"constant column(s) {const.tolist()} in {name} (shape {X.shape})",
                 error=DegenerateInputError,
             )
-        centred.append(Xc)
-        norms.append(norm)
-    # R = Zs^T Zs' / (n - 1) with Zs = Zc / sd: the standardisation is applied to the M x M
-    # product (Zc^T Zc' divided by the column norms), not to the data, when no product can
-    # overflow or underflow (squared column norms in [sqrt(tiny), sqrt(max)]).
-    norms_all = np.concatenate([norms[0], norms[1]])
-    if np.all(norms_all >= np.sqrt(_GRAM_LOW)) and np.all(norms_all <= np.sqrt(_GRAM_HIGH)):
-        R = (centred[0].T @ centred[1]) / np.outer(norms[0], norms[1])
-    else:  # each column divided by its largest entry first: no square overflows or underflows
-        Bx, By = _max_scaled(centred[0], axis=0), _max_scaled(centred[1], axis=0)
-        R = (Bx / np.linalg.norm(Bx, axis=0)).T @ (By / np.linalg.norm(By, axis=0))
-    return float(_svdvals(R).sum() / M)
+        standardised.append(centred / sd)
+    R = standardised[0].T @ standardised[1] / (n - 1)
+    return float(np.linalg.svd(R, compute_uv=False).sum() / M)
 
 
 def svd_similarity(Z: Any, Zp: Any, /) -> float:
@@ -766,11 +717,6 @@ def svd_similarity(Z: Any, Zp: Any, /) -> float:
     Each column is standardised (centred, divided by its sample sd, divisor
     n - 1), ``R = Zs^T Zs' / (n - 1)`` is the M x M cross-correlation matrix and
     ``m_SVD = ||R||_* / M`` (nuclear norm: the sum of singular values).
-
-    Cost: 2 n M^2 flops for the cross product of the centred matrices (the
-    standardisation is applied to the M x M product, not to the data) plus
-    O(M^3) for its singular values and O(n M) for validation, centring and
-    the column norms.
 
     Parameters
     ----------
@@ -816,8 +762,6 @@ def svd_dissimilarity(Z: Any, Zp: Any, /) -> float:
     bound ``m_SVD <= 1`` is exact, but rounding can push ``m_SVD`` a few ulps
     above 1 for (near-)identical inputs, which would give a tiny negative
     "distance".
-
-    Cost: that of :func:`svd_similarity`, 2 n M^2 + O(M^3) flops.
 
     Examples
     --------
@@ -943,14 +887,7 @@ def fg_dissimilarity(
 
 
 def fg_distance(p: SoftmaxModel, q: SoftmaxModel, /, **kwargs: Any) -> float:
-    """d_{f,g} as a float: the ``value`` of :func:`fg_dissimilarity` (same keywords).
-
-    Cost: that of :func:`llv_distance` when d_LLV is computed (no
-    ``llv_result`` given; O(N K) memory), plus O(S N M^2) for the embedding
-    side (for each of the S = min(max_subsets, C(K - 2, M)) label subsets, the
-    N x M product F L_S^T of each model and their M x M cross-correlation)
-    and O(K M^2) for the unembedding side.
-    """
+    """d_{f,g} as a float: the ``value`` of :func:`fg_dissimilarity` (same keywords)."""
     return fg_dissimilarity(p, q, **kwargs).value
 
 
@@ -974,11 +911,6 @@ def rep_distance(
 
     Direction: the error is measured in p's embedding space (p's units), so
     ``rep_distance(p, q) != rep_distance(q, p)`` in general.
-
-    Cost: O(s (N M^2 + M^3)) flops for the s = num_samples sampled pairs
-    (y_0, S) (each: the conditioning check, the M x M solve for A and the
-    N x M residual f_p - A f_q), plus O(s K) to draw them; no logits; O(N M)
-    memory.
 
     Parameters
     ----------

@@ -251,12 +251,6 @@ def mutual_knn(X: object, Y: object, /, *, k: int | None = None, metric: Metric 
     stimulus ``i`` in ``X`` (see the module notes for the ``k`` convention,
     the metric and the tie rule).
 
-    Cost: O(n^2 (p + q)) flops for all pairwise distances (brute-force exact
-    kNN) and O(n^2 log n) for the row sorts (a full stable sort of each row,
-    not a selection), then O(n k) for the overlaps; O(n (p + q)) memory plus
-    one block of about 2**20 distance entries at a time, never the n x n
-    matrix.
-
     Parameters
     ----------
     X : array_like, shape (n, p)
@@ -295,7 +289,8 @@ def mutual_knn(X: object, Y: object, /, *, k: int | None = None, metric: Metric 
 
     Notes
     -----
-    Not differentiable (a count of set overlaps).
+    Cost O(n^2 (p + q) + n^2 log n) time, O(n (p + q)) memory plus one block
+    of distance rows. Not differentiable (a count of set overlaps).
 
     Invariances (for a map applied to ``X`` alone; symmetric in X and Y):
 
@@ -348,12 +343,6 @@ def knn_jaccard(X: object, Y: object, /, *, k: int | None = None, metric: Metric
     kNN overlap, so the two measures rank pairs of stimuli alike but average
     differently.
 
-    Cost: O(n^2 (p + q)) flops for all pairwise distances (brute-force exact
-    kNN) and O(n^2 log n) for the row sorts (a full stable sort of each row,
-    not a selection), then O(n k) for the set operations; O(n (p + q)) memory
-    plus one block of about 2**20 distance entries at a time, never the n x n
-    matrix.
-
     Parameters
     ----------
     X : array_like, shape (n, p)
@@ -382,7 +371,7 @@ def knn_jaccard(X: object, Y: object, /, *, k: int | None = None, metric: Metric
 
     Notes
     -----
-    Not differentiable.
+    Cost as :func:`mutual_knn`. Not differentiable.
 
     Invariances (symmetric in X and Y): the table of :func:`mutual_knn`
     (cosine: translation False, isotropic scaling True, orthogonal True,
@@ -444,12 +433,6 @@ def rank_similarity(
     overlap (each term is at most ``1 / max(r^X, r^Y)``, so the sum is at most
     :math:`H_{|I_i|} \le H_k`).
 
-    Cost: O(n^2 (p + q)) flops for all pairwise distances (brute-force exact
-    kNN) and O(n^2 log n) for the row sorts (a full stable sort of each row,
-    not a selection), then O(n k) for the ranks of the shared neighbours;
-    O(n (p + q)) memory plus one block of about 2**20 distance entries at a
-    time, never the n x n matrix.
-
     Parameters
     ----------
     X : array_like, shape (n, p)
@@ -482,7 +465,7 @@ def rank_similarity(
     rank 1 in both lists already gives :math:`\mathrm{RS}_i = 1`: the measure
     scores the agreement of the ranks of the shared neighbours, not how many
     there are (use :func:`knn_jaccard` or ``normalization="k"`` for that).
-    Not differentiable.
+    Cost as :func:`mutual_knn`. Not differentiable.
 
     Invariances (symmetric in X and Y): the table of :func:`mutual_knn`
     (cosine: translation False, isotropic scaling True, orthogonal True,
@@ -548,12 +531,6 @@ def second_order_cosine(X: object, Y: object, /, *, k: int | None = None, metric
     as in Hamilton et al.; ``metric`` only chooses the neighbourhoods (see the
     module notes for ``k`` and ties).
 
-    Cost: O(n^2 (p + q)) flops for all pairwise distances (brute-force exact
-    kNN) and O(n^2 log n) for the row sorts (a full stable sort of each row,
-    not a selection), then O(n k (p + q)) for the similarity profiles;
-    O(n (p + q)) memory plus one block of about 2**20 distance entries at a
-    time, never the n x n matrix.
-
     Parameters
     ----------
     X : array_like, shape (n, p)
@@ -587,8 +564,9 @@ def second_order_cosine(X: object, Y: object, /, *, k: int | None = None, metric
 
     Notes
     -----
-    The torch version is differentiable almost everywhere: the
-    neighbourhoods are locally constant, the cosines smooth.
+    Cost O(n k (p + q)) for the profiles on top of the neighbour search of
+    :func:`mutual_knn`. The torch version is differentiable almost
+    everywhere: the neighbourhoods are locally constant, the cosines smooth.
 
     Invariances (symmetric in X and Y; the same for both metrics):
 
@@ -653,12 +631,6 @@ def second_order_cosine(X: object, Y: object, /, *, k: int | None = None, metric
 def mutual_knn_euclidean(X: object, Y: object, /, *, k: int | None = None) -> float:
     """:func:`mutual_knn` with ``metric="euclidean"`` (a registry variant; translation invariant).
 
-    Cost: as :func:`mutual_knn`: O(n^2 (p + q)) flops for all pairwise
-    distances (brute-force exact kNN) and O(n^2 log n) for the row sorts (a
-    full stable sort of each row, not a selection); O(n (p + q)) memory plus
-    one block of about 2**20 distance entries at a time, never the n x n
-    matrix.
-
     Examples
     --------
     >>> import numpy as np
@@ -672,12 +644,6 @@ def mutual_knn_euclidean(X: object, Y: object, /, *, k: int | None = None) -> fl
 def knn_jaccard_euclidean(X: object, Y: object, /, *, k: int | None = None) -> float:
     """:func:`knn_jaccard` with ``metric="euclidean"`` (a registry variant; translation invariant).
 
-    Cost: as :func:`knn_jaccard`: O(n^2 (p + q)) flops for all pairwise
-    distances (brute-force exact kNN) and O(n^2 log n) for the row sorts (a
-    full stable sort of each row, not a selection); O(n (p + q)) memory plus
-    one block of about 2**20 distance entries at a time, never the n x n
-    matrix.
-
     Examples
     --------
     >>> import numpy as np
@@ -690,12 +656,6 @@ def knn_jaccard_euclidean(X: object, Y: object, /, *, k: int | None = None) -> f
 
 def rank_similarity_euclidean(X: object, Y: object, /, *, k: int | None = None) -> float:
     """:func:`rank_similarity` with ``metric="euclidean"`` (a registry variant; translation invariant).
-
-    Cost: as :func:`rank_similarity`: O(n^2 (p + q)) flops for all pairwise
-    distances (brute-force exact kNN) and O(n^2 log n) for the row sorts (a
-    full stable sort of each row, not a selection); O(n (p + q)) memory plus
-    one block of about 2**20 distance entries at a time, never the n x n
-    matrix.
 
     Examples
     --------

@@ -174,10 +174,6 @@ def linreg_r2(X: object, Y: object, /, *, rcond: float | None = None) -> float:
     :math:`Y_c` onto that space. It is the variance-weighted mean of the R^2
     of each target column.
 
-    Cost: O(n p min(n, p) + n p q) flops (a thin SVD of the predictor, then the
-    projection of the target on its basis); O(n (p + q)) memory, no n x n
-    matrix unless ``p`` reaches ``n``.
-
     Parameters
     ----------
     X : array_like, shape (n, p)
@@ -214,6 +210,7 @@ def linreg_r2(X: object, Y: object, /, *, rcond: float | None = None) -> float:
 
     Notes
     -----
+    Cost O(n p min(n, p) + n p q) time, O(n (p + q)) memory; no n x n matrix.
     Equal to ``1 - stitching_loss_change(X, Y, components=q)`` (stitching
     with the full principal readout).
 
@@ -302,11 +299,6 @@ def ridge_cv_r2(
       the test fold's own mean (``cross_val_score`` with a variance-weighted
       R^2 scorer); it needs every test fold to have a non-constant ``Y``.
 
-    Cost: O(folds (n p min(n, p) + n p q)) flops: each fold forms and solves
-    the p x p primal system when ``p <= n_t`` (n_t training rows), else the
-    n_t x n_t dual one, then forms the p x q coefficients and predicts;
-    O(n (p + q) + min(n, p)^2 + p q) memory.
-
     Parameters
     ----------
     X : array_like, shape (n, p)
@@ -344,10 +336,10 @@ def ridge_cv_r2(
 
     Notes
     -----
-    Each fold solves the p x p primal system when ``p <= n_t``, else the
-    n_t x n_t dual one (:math:`B = X_t^\top (X_t X_t^\top + \lambda I)^{-1} Y_t`).
-    A training fold whose ``X`` is constant gets ``B = 0`` (it predicts the
-    training mean).
+    Cost O(folds * n p min(n, p) + folds * n p q): each fold solves the
+    p x p primal system when ``p <= n_t``, else the n_t x n_t dual one
+    (:math:`B = X_t^\top (X_t X_t^\top + \lambda I)^{-1} Y_t`). A training
+    fold whose ``X`` is constant gets ``B = 0`` (it predicts the training mean).
 
     Invariances (asymmetric; declared True only when both sides hold):
 
@@ -472,13 +464,6 @@ def stitching_loss_change(
     by their variance. With all of them (``components >= rank(Y_c)``) the
     loss is ``1 - linreg_r2(X, Y)``.
 
-    Cost: O(n p min(n, p) + n q min(n, q) + n (p + q) r) flops: thin SVDs of
-    both centred inputs (the target's only for the default head), then the head
-    output and its projection, r its number of columns (the readout's width; by
-    default at most min(10, rank Y_c) principal directions, or the q columns of
-    Y_c when every direction is kept); O(n (p + q)) memory, no n x n matrix
-    unless ``p`` or ``q`` reaches ``n``.
-
     Parameters
     ----------
     X : array_like, shape (n, p)
@@ -522,9 +507,10 @@ def stitching_loss_change(
 
     Notes
     -----
-    The original stitching experiments (Lenc and Vedaldi; Bansal et al.)
-    train the stitching layer on the task loss; this closed form replaces the
-    task by the head's own output, which makes it deterministic.
+    Cost O(n p min(n, p) + n q min(n, q) + n p r). The original stitching
+    experiments (Lenc and Vedaldi; Bansal et al.) train the stitching layer
+    on the task loss; this closed form replaces the task by the head's own
+    output, which makes it deterministic.
 
     Invariances, for the default principal-direction head (asymmetric):
 
@@ -615,10 +601,6 @@ def _stitching(
 def linreg_r2_y_to_x(X: object, Y: object, /, *, rcond: float | None = None) -> float:
     """:func:`linreg_r2` predicting ``X`` from ``Y`` (``linreg_r2(Y, X)``; a registry direction).
 
-    Cost: O(n q min(n, q) + n p q) flops (a thin SVD of the predictor ``Y``,
-    then the projection of ``X`` on its basis); O(n (p + q)) memory, no n x n
-    matrix unless ``q`` reaches ``n``.
-
     Examples
     --------
     >>> import numpy as np
@@ -643,10 +625,6 @@ def ridge_cv_r2_y_to_x(
 ) -> float:
     """:func:`ridge_cv_r2` predicting ``X`` from ``Y`` (``ridge_cv_r2(Y, X, ...)``; a registry direction).
 
-    Cost: O(folds (n q min(n, q) + n p q)) flops (the q x q primal or the
-    n_t x n_t dual systems of the predictor ``Y``, fold by fold);
-    O(n (p + q) + min(n, q)^2 + p q) memory.
-
     Examples
     --------
     >>> import numpy as np
@@ -663,10 +641,6 @@ def stitching_loss_change_y_to_x(
     X: object, Y: object, /, *, readout: ArrayLike | None = None, components: int | None = None, rcond: float | None = None
 ) -> float:
     """:func:`stitching_loss_change` stitching ``Y`` into ``X``'s head (a registry direction).
-
-    Cost: O(n q min(n, q) + n p min(n, p) + n (p + q) r) flops, r the number of
-    columns of ``X``'s head (as :func:`stitching_loss_change` with the roles
-    swapped); O(n (p + q)) memory.
 
     Examples
     --------

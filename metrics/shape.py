@@ -20,18 +20,9 @@ The construction, for each input separately
 4. Only ``U diag(g)`` matters: for the optimal orthogonal alignment of two
    whitened matrices padded with zero columns to a common width (netrep's
    ``zero_pad``), ``max_Q <Xw Q, Yw> = ||Xw^T Yw||_* = ||diag(g_x) U_x^T U_y
-   diag(g_y)||_*``, independent of the padding.
-
-How it is computed. At ``alpha = 1`` no whitening is needed: the cosine
-is the Procrustes nuclear norm ``||Xs^T Ys||_*`` (one p x q product). For
-``alpha < 1`` each centred input is factored ``Ac = Q R`` by Cholesky QR2
-(:func:`metrics.representation._frames`, as accurate as a Householder QR)
-and the SVD is that of the small ``R = U_R diag(s) V^T``: ``U = Q U_R``, so
-``U_x^T U_y = U_Rx^T (Q_x^T Q_y) U_Ry`` and no n-row basis is ever formed.
-Rank deficient or very ill-conditioned inputs (and ``p`` or ``q >= n``) take
-the SVD of each centred input instead. Cost 3 n p^2 + 3 n q^2 + 2 n p q
-flops plus O(p^3 + q^3) (2 n p q plus a p x q SVD at ``alpha = 1``); no
-n x n matrix when ``p, q < n``.
+   diag(g_y)||_*``, independent of the padding. Cost
+   O(n p min(n, p) + n q min(n, q) + n r_x r_y); no n x n matrix when
+   ``p, q < n``.
 
 Then ``cos(theta) = ||Wx^T Wy||_* / (||Wx||_F ||Wy||_F)`` with ``W = U diag(g)``,
 the angular distance is ``theta`` and the Euclidean distance is
@@ -45,20 +36,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from metrics._validation import check_range, fail
-from metrics.cca import _warn_if_saturated
-from metrics.representation import (
-    _centre,
-    _centre_mask,
-    _frames,
-    _full_rank,
-    _one_thread,
-    _procrustes_nuclear_of,
-    _require_nonconstant,
-    _robust_norm,
-    _svd,
-    _svdvals,
-    _validate_pair,
-)
+from metrics.cca import _centred_pair, _warn_if_saturated
 
 __all__ = [
     "shape_angular_a0",
@@ -90,69 +68,29 @@ def _whitened_coordinates(Ac: Matrix, alpha: float, normalize: bool) -> tuple[Ma
     (which no measure here sees). ``size`` is 1 when normalised, else
     ``||Ac||_F`` (the whitening preserves the total variance).
     """
-    size = _robust_norm(Ac)
-    U, s, _ = np.linalg.svd(Ac / size if normalize else Ac, full_matrices=False)
-    return _whiten(U, s, Ac.shape, alpha), (1.0 if normalize else size)
-
-
-def _whiten(U: Matrix, s: Matrix, shape: tuple[int, ...], alpha: float) -> Matrix:
-    """``U_r diag(g) / ||g||`` from the SVD ``(U, s)`` of a matrix of ``shape`` (or of its R factor)."""
-    r = int(np.sum(s > max(shape) * np.finfo(np.float64).eps * s[0]))
+    size = float(np.linalg.norm(Ac))
+    As = Ac / size if normalize else Ac
+    U, s, _ = np.linalg.svd(As, full_matrices=False)
+    r = int(np.sum(s > max(As.shape) * np.finfo(np.float64).eps * s[0]))
     g = alpha * s[:r] + (1.0 - alpha)  # the singular values of As @ Z (netrep's partial whitening)
-    return U[:, :r] * (g / np.linalg.norm(g))
+    return U[:, :r] * (g / np.linalg.norm(g)), (1.0 if normalize else size)
 
 
 def _shape_cosine(func: str, X: object, Y: object, alpha: float, normalize: bool) -> tuple[float, float, float]:
-    """``cos(theta)`` clipped to [0, 1], and the sizes of the two whitened inputs.
-
-    ``alpha = 1`` is the Procrustes cosine (no whitening, one p x q product).
-    Otherwise both centred inputs are factored by Cholesky QR2,
-    ``Ac[:, cols] = Q R`` (:func:`metrics.representation._frames`), and
-    ``Ac = U S V^T`` is read off the SVD of the small ``R``: ``U = Q U_R``,
-    so ``W_X^T W_Y`` is a product of small matrices and ``Q_X^T Q_Y``. At
-    ``alpha = 0`` with both ``R`` provably of full rank no SVD is needed:
-    ``W = Q / sqrt(r)``. Rank deficient or very ill-conditioned inputs take
-    the SVD of each centred input instead; both routes agree up to rounding.
-    """
-    Xa, Ya = _validate_pair(func, X, Y)
-    if alpha == 1.0:
-        nuclear, nx, ny = _procrustes_nuclear_of(func, Xa, Ya)
-        return nuclear, (1.0 if normalize else nx), (1.0 if normalize else ny)
-    Xc, cx = _centre_mask(Xa)
-    Yc, cy = _centre_mask(Ya)
-    _require_nonconstant(func, "X", Xc, cx)
-    _require_nonconstant(func, "Y", Yc, cy)
-    frames = _frames(Xc, Yc, cx, cy)
-    if frames is not None:
-        fx, fy, C = frames
-        a, b = float(np.linalg.norm(fx.d)), float(np.linalg.norm(fy.d))  # ||Xc||_F, ||Yc||_F
-        if alpha == 0.0 and _full_rank(fx.R, *Xa.shape) and _full_rank(fy.R, *Ya.shape):
-            rx, ry = fx.cols.size, fy.cols.size
-            M = C / np.sqrt(rx * ry)
-        else:
-            Ux, sx, _ = _svd(fx.R / a if normalize else fx.R)
-            Uy, sy, _ = _svd(fy.R / b if normalize else fy.R)
-            Wx, Wy = _whiten(Ux, sx, Xa.shape, alpha), _whiten(Uy, sy, Ya.shape, alpha)
-            rx, ry = Wx.shape[1], Wy.shape[1]
-            with _one_thread():
-                M = Wx.T @ C @ Wy
-        if normalize:
-            a = b = 1.0
-    else:  # the fast path overwrote Xc, Yc
-        Wx, a = _whitened_coordinates(_centre(Xa), alpha, normalize)
-        Wy, b = _whitened_coordinates(_centre(Ya), alpha, normalize)
-        rx, ry = Wx.shape[1], Wy.shape[1]
-        M = Wx.T @ Wy
+    """``cos(theta)`` clipped to [0, 1], and the sizes of the two whitened inputs."""
+    Xc, Yc = _centred_pair(func, X, Y)
+    Wx, a = _whitened_coordinates(Xc, alpha, normalize)
+    Wy, b = _whitened_coordinates(Yc, alpha, normalize)
     if alpha == 0.0:  # full whitening is CCA, and saturates like it
         _warn_if_saturated(
             func,
-            rx,
-            ry,
-            (Xa.shape, Ya.shape),
+            Wx.shape[1],
+            Wy.shape[1],
+            (Xc.shape, Yc.shape),
             fix="Reduce the features first, use more samples, or set alpha > 0.",
             stacklevel=6,
         )
-    nuclear = float(_svdvals(M).sum())
+    nuclear = float(np.linalg.svd(Wx.T @ Wy, compute_uv=False).sum())
     # Exact value in [0, 1] (nuclear norm <= product of Frobenius norms, both 1):
     # clip the few-ulp overshoot so that arccos and the square root stay defined.
     return min(max(nuclear, 0.0), 1.0), a, b
@@ -175,15 +113,8 @@ def shape_angular_distance(X: object, Y: object, /, *, alpha: float = 1.0, norma
     where :math:`\phi_\alpha(X) = X_s (\alpha I + (1 - \alpha) (X_s^\top X_s)^{-1/2})`
     is the partially whitened input (netrep's whitening, on the column space
     of :math:`X_s`), :math:`X_s` the column-centred ``X`` scaled to unit
-    Frobenius norm, and the two are zero-padded to a common width.
-
-    Cost: at ``alpha = 1`` that of the Procrustes measures, 2 n p q flops
-    plus a p x q SVD. Otherwise 3 n p^2 + 3 n q^2 + 2 n p q flops (Cholesky
-    QR2 of both centred inputs, level-3 BLAS) plus the SVDs of the two
-    small R factors, O(p^3 + q^3), and a p x q SVD (at ``alpha = 0`` with
-    inputs of full rank, the last only); O(n (p + q)) memory, no n x n
-    matrix. Rank deficient or very ill-conditioned inputs (and ``p`` or
-    ``q >= n``) take an SVD of each centred input, O(n p min(n, p) + n q min(n, q)).
+    Frobenius norm, and the two are zero-padded to a common width. Cost
+    O(n p min(n, p) + n q min(n, q) + n p q); no n x n matrix when ``p, q < n``.
 
     Special cases (exact identities, tested):
 
@@ -309,11 +240,8 @@ def shape_euclidean_distance(X: object, Y: object, /, *, alpha: float = 1.0, nor
     ``normalize=True``, where :math:`d = \sqrt{2 - 2 \cos\theta} = 2 \sin(\theta/2)`
     is the chord of the angular distance; :math:`\lVert X_c \rVert_F` and
     :math:`\lVert Y_c \rVert_F` with ``normalize=False`` (netrep's
-    ``score_method="euclidean"``, which preserves the total variance).
-
-    Cost: as for :func:`shape_angular_distance` (2 n p q flops plus a p x q
-    SVD at ``alpha = 1``; 3 n p^2 + 3 n q^2 + 2 n p q plus O(p^3 + q^3)
-    otherwise).
+    ``score_method="euclidean"``, which preserves the total variance). Cost
+    as for the angular form.
 
     At ``alpha = 1`` and ``normalize=True`` this equals
     :func:`metrics.representation.procrustes_distance` (Ding et al. 2021
@@ -417,9 +345,6 @@ def _euclidean(func: str, X: object, Y: object, alpha: object, normalize: object
 def shape_angular_a0(X: object, Y: object, /) -> float:
     """``shape_angular_distance(X, Y, alpha=0.0)``: the CCA angle (registry entry ``shape_angular_a0``).
 
-    Cost: 3 n p^2 + 3 n q^2 + 2 n p q flops (Cholesky QR2) plus a p x q SVD,
-    as for the CCA measures (see :func:`shape_angular_distance`).
-
     Examples
     --------
     >>> import numpy as np
@@ -432,9 +357,6 @@ def shape_angular_a0(X: object, Y: object, /) -> float:
 
 def shape_angular_a05(X: object, Y: object, /) -> float:
     """``shape_angular_distance(X, Y, alpha=0.5)`` (registry entry ``shape_angular_a05``).
-
-    Cost: 3 n p^2 + 3 n q^2 + 2 n p q flops (Cholesky QR2) plus O(p^3 + q^3)
-    for the SVDs of the small R factors (see :func:`shape_angular_distance`).
 
     Examples
     --------
@@ -449,8 +371,6 @@ def shape_angular_a05(X: object, Y: object, /) -> float:
 def shape_angular_a1(X: object, Y: object, /) -> float:
     """``shape_angular_distance(X, Y, alpha=1.0)``: the Procrustes angle (registry entry ``shape_angular_a1``).
 
-    Cost: 2 n p q flops plus a p x q SVD, as for the Procrustes measures.
-
     Examples
     --------
     >>> import numpy as np
@@ -464,9 +384,6 @@ def shape_angular_a1(X: object, Y: object, /) -> float:
 def shape_euclidean_a05(X: object, Y: object, /) -> float:
     """``shape_euclidean_distance(X, Y, alpha=0.5)`` (registry entry ``shape_euclidean_a05``).
 
-    Cost: 3 n p^2 + 3 n q^2 + 2 n p q flops (Cholesky QR2) plus O(p^3 + q^3)
-    for the SVDs of the small R factors (see :func:`shape_angular_distance`).
-
     Examples
     --------
     >>> import numpy as np
@@ -479,8 +396,6 @@ def shape_euclidean_a05(X: object, Y: object, /) -> float:
 
 def shape_euclidean_a1(X: object, Y: object, /) -> float:
     """``shape_euclidean_distance(X, Y, alpha=1.0)``: the normalised Procrustes distance (registry ``shape_euclidean_a1``).
-
-    Cost: 2 n p q flops plus a p x q SVD, as for the Procrustes measures.
 
     Examples
     --------

@@ -21,22 +21,11 @@ for plain matrices).
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import torch
 
 from metrics._validation import SaturationWarning, check_positive_int, check_range, fail, warn
 from metrics.cca import SVCCA_DEFAULT_THRESHOLD, WeightBy
-from metrics.torch_representation import (
-    _between,
-    _cca_coordinates,
-    _centre,
-    _centre_mask,
-    _column_space_basis,
-    _frames,
-    _require_nonconstant,
-    _validate_pair,
-)
+from metrics.torch_representation import _centre, _column_space_basis, _require_nonconstant, _validate_pair
 
 __all__ = [
     "canonical_correlations",
@@ -110,51 +99,15 @@ def _warn_if_saturated(
     )
 
 
-class _CCA(NamedTuple):
-    """As :class:`metrics.cca._CCA`, batched: ``M`` (..., a, b) with masked directions, the ranks
-    ``rx``, ``ry`` (...), the neurons ``Ax``, ``Ay`` in the bases (empty unless requested) and the
-    numbers of non-constant columns ``px``, ``py`` (...); ``npq = (n, p, q)``."""
-
-    npq: tuple[int, int, int]
-    M: torch.Tensor
-    rx: torch.Tensor
-    ry: torch.Tensor
-    Ax: torch.Tensor
-    Ay: torch.Tensor
-    px: torch.Tensor
-    py: torch.Tensor
-
-
-def _cca_pair(
-    func: str, X: object, Y: object, *, floor: str = "", stacklevel: int = 5, neurons: bool = False
-) -> _CCA:
-    """Validate, centre and factor a batched pair (warns on saturation), as :func:`metrics.cca._cca_pair`.
-
-    Cholesky QR2 (:func:`metrics.torch_representation._frames`) when every
-    element can be trusted, else the masked SVD bases of each element.
-    """
-    Xt, Yt = _validate_pair(func, X, Y)
-    Xc, cx = _centre_mask(Xt)
-    Yc, cy = _centre_mask(Yt)
-    _require_nonconstant(func, "X", Xc, cx)
-    _require_nonconstant(func, "Y", Yc, cy)
-    n = Xt.shape[-2]
-    empty = Xc.new_empty(0)
-    frames = _frames(Xc, Yc, cx, cy)
-    if frames is not None:
-        fx, fy, C = frames
-        (Bx, rx), (By, ry) = _cca_coordinates(fx, n), _cca_coordinates(fy, n)
-        M = _between(C, Bx, By)
-        Ax = (fx.R if Bx is None else Bx.mT @ fx.R) if neurons else empty
-        Ay = (fy.R if By is None else By.mT @ fy.R) if neurons else empty
-    else:
-        Qx, rx = _column_space_basis(Xc)
-        Qy, ry = _column_space_basis(Yc)
-        M = Qx.mT @ Qy
-        Ax, Ay = (Qx.mT @ Xc, Qy.mT @ Yc) if neurons else (empty, empty)
-    _warn_if_saturated(func, rx, ry, (tuple(Xt.shape), tuple(Yt.shape)), floor=floor, stacklevel=stacklevel)
-    npq = (n, Xt.shape[-1], Yt.shape[-1])
-    return _CCA(npq, M, rx, ry, Ax, Ay, (~cx).sum(dim=-1), (~cy).sum(dim=-1))
+def _cca_bases(
+    func: str, X: object, Y: object, *, floor: str = "", stacklevel: int = 5
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Centred batches, masked orthonormal bases of their column spaces and their ranks."""
+    Xc, Yc = _centred_pair(func, X, Y)
+    Qx, rx = _column_space_basis(Xc)
+    Qy, ry = _column_space_basis(Yc)
+    _warn_if_saturated(func, rx, ry, (tuple(Xc.shape), tuple(Yc.shape)), floor=floor, stacklevel=stacklevel)
+    return Xc, Yc, Qx, rx, Qy, ry
 
 
 def _check_weight_by(func: str, weight_by: object) -> None:
@@ -185,19 +138,8 @@ def _principal_subspace(Ac: torch.Tensor, threshold: float, keep: int | None) ->
     is made on detached singular values (it is piecewise constant).
     """
     U, s, _ = torch.linalg.svd(Ac, full_matrices=False)
-    return _leading(U, s, (Ac.shape[-2], Ac.shape[-1]), threshold, keep)
-
-
-def _leading(
-    U: torch.Tensor, s: torch.Tensor, shape: tuple[int, int], threshold: float, keep: int | None
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Masked leading columns of ``U`` and k (...) from the singular values ``s`` of centred (n, p) matrices.
-
-    ``U`` may come from the SVD of the matrices or of their R factors (then
-    it is in ``Q`` coordinates); k depends on ``s`` only.
-    """
     sd = s.detach()
-    tol = max(shape) * torch.finfo(sd.dtype).eps * sd[..., :1]
+    tol = max(Ac.shape[-2], Ac.shape[-1]) * torch.finfo(sd.dtype).eps * sd[..., :1]
     above = sd > tol
     rank = above.sum(dim=-1)
     if keep is not None:
@@ -218,10 +160,6 @@ def canonical_correlations(X: torch.Tensor, Y: torch.Tensor, /) -> torch.Tensor:
 
     :math:`\rho_i = \sigma_i(Q_X^\top Q_Y)` with :math:`Q_X, Q_Y` masked
     orthonormal bases of the centred column spaces.
-
-    Cost: 3 n p^2 + 3 n q^2 + 2 n p q flops per batch element (Cholesky QR2,
-    level-3) plus O(p^3 + q^3 + p q min(p, q)), as the numpy reference;
-    O(n p min(n, p) + n q min(n, q)) on the SVD route.
 
     Parameters
     ----------
@@ -260,9 +198,9 @@ def canonical_correlations(X: torch.Tensor, Y: torch.Tensor, /) -> torch.Tensor:
     >>> canonical_correlations(X, torch.stack([X[:, 0], X[:, 1] ** 2], dim=1)).round(decimals=6)
     tensor([1.0000, 0.9508], dtype=torch.float64)
     """
-    cca = _cca_pair("canonical_correlations", X, Y)
-    n, p, q = cca.npq
-    rho = torch.linalg.svdvals(cca.M).clamp(0.0, 1.0)
+    Xc, Yc, Qx, _, Qy, _ = _cca_bases("canonical_correlations", X, Y)
+    n, p, q = Xc.shape[-2], Xc.shape[-1], Yc.shape[-1]
+    rho = torch.linalg.svdvals(Qx.mT @ Qy).clamp(0.0, 1.0)
     return rho[..., : min(n - 1, p, q)]
 
 
@@ -271,10 +209,6 @@ def cca_mean_sq_corr(X: torch.Tensor, Y: torch.Tensor, /) -> torch.Tensor:
 
     :math:`\frac{1}{m}\sum_i \rho_i^2` with ``m = min(rank Xc, rank Yc)`` per
     batch element.
-
-    Cost: 3 n p^2 + 3 n q^2 + 2 n p q flops per batch element (Cholesky QR2,
-    level-3) plus O(p^3 + q^3 + p q min(p, q)), as the numpy reference;
-    O(n p min(n, p) + n q min(n, q)) on the SVD route.
 
     Parameters
     ----------
@@ -312,17 +246,13 @@ def cca_mean_sq_corr(X: torch.Tensor, Y: torch.Tensor, /) -> torch.Tensor:
     >>> round(float(cca_mean_sq_corr(X, torch.stack([X[:, 0], X[:, 1] ** 2], dim=1))), 6)
     0.951995
     """
-    cca = _cca_pair("cca_mean_sq_corr", X, Y, floor=", so the score is at least {ratio:.3g}")
-    rho = torch.linalg.svdvals(cca.M).clamp(0.0, 1.0)  # masked directions give zeros
-    return (rho**2).sum(dim=-1) / torch.minimum(cca.rx, cca.ry).to(rho.dtype)
+    _, _, Qx, rx, Qy, ry = _cca_bases("cca_mean_sq_corr", X, Y, floor=", so the score is at least {ratio:.3g}")
+    rho = torch.linalg.svdvals(Qx.mT @ Qy).clamp(0.0, 1.0)  # masked directions give zeros
+    return (rho**2).sum(dim=-1) / torch.minimum(rx, ry).to(rho.dtype)
 
 
 def cca_pillai_trace(X: torch.Tensor, Y: torch.Tensor, /) -> torch.Tensor:
     r"""Pillai's trace :math:`\sum_i \rho_i^2` over a batch (see :func:`metrics.cca.cca_pillai_trace`).
-
-    Cost: 3 n p^2 + 3 n q^2 + 2 n p q flops per batch element (Cholesky QR2,
-    level-3) plus O(p^3 + q^3 + p q min(p, q)), as the numpy reference;
-    O(n p min(n, p) + n q min(n, q)) on the SVD route.
 
     Parameters
     ----------
@@ -361,8 +291,8 @@ def cca_pillai_trace(X: torch.Tensor, Y: torch.Tensor, /) -> torch.Tensor:
     >>> round(float(cca_pillai_trace(X, torch.stack([X[:, 0], X[:, 1] ** 2], dim=1))), 6)
     1.903991
     """
-    cca = _cca_pair("cca_pillai_trace", X, Y, floor=", so the trace is at least {forced}")
-    rho = torch.linalg.svdvals(cca.M).clamp(0.0, 1.0)
+    _, _, Qx, _, Qy, _ = _cca_bases("cca_pillai_trace", X, Y, floor=", so the trace is at least {forced}")
+    rho = torch.linalg.svdvals(Qx.mT @ Qy).clamp(0.0, 1.0)
     return (rho**2).sum(dim=-1)
 
 
@@ -374,11 +304,7 @@ def svcca(
     Per batch element and view, keep the leading principal components that
     explain the fraction ``threshold`` (default 0.99) of the variance, or
     ``keep`` of them, then average the canonical correlations of the kept
-    subspaces over ``min(k_X, k_Y)``. The principal axes come from the SVD of
-    each element's small R factor (Cholesky QR2), as in the numpy reference.
-
-    Cost: 3 n p^2 + 3 n q^2 + 2 n p q flops per batch element plus two small
-    SVDs, O(p^3 + q^3); O(n p min(n, p) + n q min(n, q)) on the SVD route.
+    subspaces over ``min(k_X, k_Y)``.
 
     Parameters
     ----------
@@ -424,34 +350,20 @@ def svcca(
     """
     func = "svcca"
     threshold, keep = _svcca_options(func, threshold, keep)
-    Xt, Yt = _validate_pair(func, X, Y)
-    Xc, cx = _centre_mask(Xt)
-    Yc, cy = _centre_mask(Yt)
-    _require_nonconstant(func, "X", Xc, cx)
-    _require_nonconstant(func, "Y", Yc, cy)
-    frames = _frames(Xc, Yc, cx, cy)
-    if frames is not None:  # principal axes from the SVD of each R factor, in Q coordinates
-        fx, fy, C = frames
-        Ux, sx, _ = torch.linalg.svd(fx.R)
-        Uy, sy, _ = torch.linalg.svd(fy.R)
-        Bx, kx = _leading(Ux, sx, (Xt.shape[-2], Xt.shape[-1]), threshold, keep)
-        By, ky = _leading(Uy, sy, (Yt.shape[-2], Yt.shape[-1]), threshold, keep)
-        M = Bx.mT @ C @ By
-    else:
-        Bx, kx = _principal_subspace(Xc, threshold, keep)
-        By, ky = _principal_subspace(Yc, threshold, keep)
-        M = Bx.mT @ By
+    Xc, Yc = _centred_pair(func, X, Y)
+    Bx, kx = _principal_subspace(Xc, threshold, keep)
+    By, ky = _principal_subspace(Yc, threshold, keep)
     _warn_if_saturated(
         func,
         kx,
         ky,
-        (tuple(Xt.shape), tuple(Yt.shape)),
+        (tuple(Xc.shape), tuple(Yc.shape)),
         sizes="k",
         floor=", so the score is at least {ratio:.3g}",
         fix="Keep fewer components (a lower threshold or keep) or use more samples.",
         stacklevel=4,
     )
-    rho = torch.linalg.svdvals(M).clamp(0.0, 1.0)  # masked directions give zeros
+    rho = torch.linalg.svdvals(Bx.mT @ By).clamp(0.0, 1.0)  # masked directions give zeros
     return rho.sum(dim=-1) / torch.minimum(kx, ky).to(rho.dtype)
 
 
@@ -463,10 +375,6 @@ def pwcca(X: torch.Tensor, Y: torch.Tensor, /, *, weight_by: WeightBy = "X") -> 
     canonical variates of the weighting argument and :math:`x_j` its centred
     neurons; only the ``m = min(rank Xc, rank Yc)`` genuine canonical pairs
     of each batch element count.
-
-    Cost: 3 n p^2 + 3 n q^2 + 2 n p q flops per batch element (Cholesky QR2)
-    plus a p x q SVD with vectors and O(p^3 + q^3), as the numpy reference;
-    O(n p min(n, p) + n q min(n, q)) on the SVD route.
 
     Parameters
     ----------
@@ -520,29 +428,27 @@ def pwcca(X: torch.Tensor, Y: torch.Tensor, /, *, weight_by: WeightBy = "X") -> 
 def _pwcca(func: str, X: object, Y: object, weight_by: object) -> torch.Tensor:
     """PWCCA over a batch, reporting errors and warnings as ``func``."""
     _check_weight_by(func, weight_by)
-    cca = _cca_pair(func, X, Y, stacklevel=6, neurons=True)
-    U, rho, Vh = torch.linalg.svd(cca.M, full_matrices=False)
+    Xc, Yc, Qx, rx, Qy, ry = _cca_bases(func, X, Y, stacklevel=6)
+    U, rho, Vh = torch.linalg.svd(Qx.mT @ Qy, full_matrices=False)
     rho = rho.clamp(0.0, 1.0)
-    genuine = torch.arange(rho.shape[-1], device=rho.device) < torch.minimum(cca.rx, cca.ry).unsqueeze(-1)
+    genuine = torch.arange(rho.shape[-1], device=rho.device) < torch.minimum(rx, ry).unsqueeze(-1)
     genuine = genuine.to(rho.dtype)
 
-    def weighted(HtA: torch.Tensor) -> torch.Tensor:
-        # H^T A for the canonical variates H = Q U and the neurons A: U^T (Q^T A)
-        alpha = HtA.abs().sum(dim=-1) * genuine  # alpha_i = sum_j |<h_i, a_j>|
+    def weighted(H: torch.Tensor, A: torch.Tensor) -> torch.Tensor:
+        alpha = (H.mT @ A).abs().sum(dim=-1) * genuine  # alpha_i = sum_j |<h_i, a_j>|
         return (alpha * rho).sum(dim=-1) / alpha.sum(dim=-1)
 
     if weight_by == "X":
-        return weighted(U.mT @ cca.Ax)
+        return weighted(Qx @ U, Xc)
     if weight_by == "Y":
-        return weighted(Vh @ cca.Ay)
-    # non-constant columns are exactly the nonzero centred ones
-    return torch.where(cca.px <= cca.py, weighted(U.mT @ cca.Ax), weighted(Vh @ cca.Ay))
+        return weighted(Qy @ Vh.mT, Yc)
+    px = (Xc != 0).any(dim=-2).sum(dim=-1)
+    py = (Yc != 0).any(dim=-2).sum(dim=-1)
+    return torch.where(px <= py, weighted(Qx @ U, Xc), weighted(Qy @ Vh.mT, Yc))
 
 
 def pwcca_by_y(X: torch.Tensor, Y: torch.Tensor, /) -> torch.Tensor:
     r"""PWCCA weighted by the second argument over a batch: ``pwcca(X, Y, weight_by="Y")``.
-
-    Cost: that of :func:`pwcca`.
 
     Parameters
     ----------

@@ -448,86 +448,42 @@ def rsa(X: Tensor, Y: Tensor, /, *, rdm: RdmKind = "correlation", compare: Compa
 
 
 def rsa_correlation_spearman(X: Tensor, Y: Tensor, /) -> Tensor:
-    """Batched ``rsa(X, Y, rdm="correlation", compare="spearman")`` (no gradient).
-
-    Cost: O(n^2 (p + q)) flops for the two correlation RDMs, O(n^2 log n) for
-    the tie-aware ranks (sorts of the m = n (n - 1) / 2 entries); O(n^2) memory
-    per batch element (both n x n RDMs are stored).
-    """
+    """Batched ``rsa(X, Y, rdm="correlation", compare="spearman")`` (no gradient)."""
     return _rsa("rsa_correlation_spearman", X, Y, "correlation", "spearman")
 
 
 def rsa_correlation_pearson(X: Tensor, Y: Tensor, /) -> Tensor:
-    """Batched ``rsa(X, Y, rdm="correlation", compare="pearson")`` (differentiable).
-
-    Cost: O(n^2 (p + q)) flops for the two correlation RDMs, O(n^2) for the
-    comparison; O(n^2) memory per batch element (both n x n RDMs are stored).
-    """
+    """Batched ``rsa(X, Y, rdm="correlation", compare="pearson")`` (differentiable)."""
     return _rsa("rsa_correlation_pearson", X, Y, "correlation", "pearson")
 
 
 def rsa_correlation_kendall_tau_b(X: Tensor, Y: Tensor, /) -> Tensor:
-    """Batched ``rsa(X, Y, rdm="correlation", compare="kendall_tau_b")`` (no gradient).
-
-    Cost: O(n^2 (p + q)) flops for the two correlation RDMs, O(n^2 log^2 n) for
-    Kendall's tau (sorts, then batched merge counting of the discordant pairs
-    among the m = n (n - 1) / 2 entries, O(m log^2 m)); O(n^2) memory per batch
-    element (both n x n RDMs are stored).
-    """
+    """Batched ``rsa(X, Y, rdm="correlation", compare="kendall_tau_b")`` (no gradient)."""
     return _rsa("rsa_correlation_kendall_tau_b", X, Y, "correlation", "kendall_tau_b")
 
 
 def rsa_euclidean_pearson(X: Tensor, Y: Tensor, /) -> Tensor:
-    """Batched ``rsa(X, Y, rdm="euclidean", compare="pearson")`` (differentiable).
-
-    Cost: O(n^2 (p + q)) flops for the two Euclidean RDMs (``torch.cdist`` from
-    explicit differences), O(n^2) for the comparison; O(n^2) memory per batch
-    element (both n x n RDMs are stored).
-    """
+    """Batched ``rsa(X, Y, rdm="euclidean", compare="pearson")`` (differentiable)."""
     return _rsa("rsa_euclidean_pearson", X, Y, "euclidean", "pearson")
 
 
 def rsa_euclidean_spearman(X: Tensor, Y: Tensor, /) -> Tensor:
-    """Batched ``rsa(X, Y, rdm="euclidean", compare="spearman")`` (no gradient).
-
-    Cost: O(n^2 (p + q)) flops for the two Euclidean RDMs (``torch.cdist`` from
-    explicit differences), O(n^2 log n) for the tie-aware ranks (sorts of the
-    m = n (n - 1) / 2 entries); O(n^2) memory per batch element (both n x n
-    RDMs are stored).
-    """
+    """Batched ``rsa(X, Y, rdm="euclidean", compare="spearman")`` (no gradient)."""
     return _rsa("rsa_euclidean_spearman", X, Y, "euclidean", "spearman")
 
 
 def rsa_euclidean_cosine(X: Tensor, Y: Tensor, /) -> Tensor:
-    """Batched ``rsa(X, Y, rdm="euclidean", compare="cosine")`` (differentiable).
-
-    Cost: O(n^2 (p + q)) flops for the two Euclidean RDMs (``torch.cdist`` from
-    explicit differences), O(n^2) for the comparison; O(n^2) memory per batch
-    element (both n x n RDMs are stored).
-    """
+    """Batched ``rsa(X, Y, rdm="euclidean", compare="cosine")`` (differentiable)."""
     return _rsa("rsa_euclidean_cosine", X, Y, "euclidean", "cosine")
 
 
 def rsa_cosine_kendall_tau_a(X: Tensor, Y: Tensor, /) -> Tensor:
-    """Batched ``rsa(X, Y, rdm="cosine", compare="kendall_tau_a")`` (no gradient).
-
-    Cost: O(n^2 (p + q)) flops for the two cosine RDMs, O(n^2 log^2 n) for
-    Kendall's tau (sorts, then batched merge counting of the discordant pairs
-    among the m = n (n - 1) / 2 entries, O(m log^2 m)); O(n^2) memory per batch
-    element (both n x n RDMs are stored).
-    """
+    """Batched ``rsa(X, Y, rdm="cosine", compare="kendall_tau_a")`` (no gradient)."""
     return _rsa("rsa_cosine_kendall_tau_a", X, Y, "cosine", "kendall_tau_a")
 
 
 def rsa_sqeuclidean_cosine_cov(X: Tensor, Y: Tensor, /) -> Tensor:
-    """Batched ``rsa(X, Y, rdm="sqeuclidean", compare="cosine_cov")``, equal to linear CKA (differentiable).
-
-    Cost: O(n^2 (p + q)) flops for the two squared-Euclidean RDMs
-    (``torch.cdist`` from explicit differences), O(n^2) for the double centring
-    and the cosine (the value, linear CKA, could be had without n x n matrices
-    in O(min(n p q + n p^2 + n q^2, n^2 (p + q)))); O(n^2) memory per batch
-    element (both n x n RDMs are stored).
-    """
+    """Batched ``rsa(X, Y, rdm="sqeuclidean", compare="cosine_cov")``, equal to linear CKA (differentiable)."""
     return _rsa("rsa_sqeuclidean_cosine_cov", X, Y, "sqeuclidean", "cosine_cov")
 
 
@@ -544,10 +500,6 @@ def _normalised_pair(func: str, X: object, Y: object) -> tuple[Tensor, Tensor]:
 
 def rsm_norm_diff(X: Tensor, Y: Tensor, /) -> Tensor:
     r"""Batched ``||K_X - K_Y||_F`` of the unit-trace linear RSMs (see :func:`metrics.geometry.rsm_norm_diff`).
-
-    Cost: O(n (p + q)^2) flops from the feature products when ``p < n`` and
-    ``q < n`` (no n x n matrix); otherwise O(n^2 (p + q)) flops and O(n^2)
-    memory per batch element from the two n x n kernels.
 
     Parameters
     ----------
@@ -617,11 +569,6 @@ def _procrustes_residual(Xs: Tensor, Ys: Tensor) -> Tensor:
 def normalised_bures_similarity(X: Tensor, Y: Tensor, /) -> Tensor:
     r"""Batched normalised Bures similarity ``||Xn^T Yn||_*`` (see :func:`metrics.geometry.normalised_bures_similarity`).
 
-    Cost: O(n p q + p q min(p, q)) flops for the p x q cross product and its
-    singular values (an input wider than n first costs O(n^2 p) for its
-    row-space coordinates, an SVD); O(n (p + q) + p q) memory per batch
-    element, no n x n matrix.
-
     Parameters
     ----------
     X : torch.Tensor, shape (..., n, p)
@@ -657,11 +604,6 @@ def normalised_bures_similarity(X: Tensor, Y: Tensor, /) -> Tensor:
 
 def bures_distance(X: Tensor, Y: Tensor, /, *, normalise: bool = False) -> Tensor:
     r"""Batched Bures distance of the kernels ``Xc Xc^T / n`` (see :func:`metrics.geometry.bures_distance`).
-
-    Cost: O(n p q + p q min(p, q)) flops for the p x q cross product, its SVD
-    with singular vectors and the residual ``Xc Q - Yc`` (an input wider than n
-    first costs O(n^2 p) for its row-space coordinates); O(n (p + q) + p q)
-    memory per batch element, no n x n matrix.
 
     Parameters
     ----------
@@ -844,13 +786,7 @@ def riemannian_distance(X: Tensor, Y: Tensor, /, *, eps: float = 0.0) -> Tensor:
 
 
 def riemannian_distance_ridge(X: Tensor, Y: Tensor, /) -> Tensor:
-    """Batched ``riemannian_distance(X, Y, eps=1e-2)`` (the registry's regularised AIRM).
-
-    Cost: O(n (p + q)^2 + (p + q)^3) flops and O(n (p + q) + (p + q)^2) memory
-    when p + q < n - 1 (the work is done in the span of ``[Xc, Yc]``, no n x n
-    matrix); otherwise O(n^2 (n + p + q)) flops and O(n (n + p + q)) memory in
-    Helmert coordinates of the centred subspace.
-    """
+    """Batched ``riemannian_distance(X, Y, eps=1e-2)`` (the registry's regularised AIRM)."""
     return _riemannian("riemannian_distance_ridge", X, Y, RIEMANNIAN_RIDGE_EPS)
 
 
@@ -861,9 +797,6 @@ def magnitude_difference(
     X: Tensor, Y: Tensor, /, *, kind: Literal["norm_of_mean", "mean_norm"] = "norm_of_mean"
 ) -> Tensor:
     r"""Batched ``|m(X) - m(Y)|`` (see :func:`metrics.geometry.magnitude_difference`).
-
-    Cost: O(n (p + q)) flops (one pass over each input); O(n + p + q) memory
-    per batch element beyond the inputs.
 
     Parameters
     ----------
@@ -935,9 +868,6 @@ def concentricity_difference(X: Tensor, Y: Tensor, /) -> Tensor:
 
     See :func:`metrics.geometry.concentricity_difference`.
 
-    Cost: O(n (p + q)) flops (the mean row, then one cosine per row);
-    O(n + p + q) memory per batch element beyond the inputs.
-
     Parameters
     ----------
     X : torch.Tensor, shape (..., n, p)
@@ -988,10 +918,6 @@ def uniformity_difference(
 ) -> Tensor:
     r"""Batched ``|U(X) - U(Y)|`` of Wang-Isola uniformities (see :func:`metrics.geometry.uniformity_difference`).
 
-    Cost: O(n^2 (p + q)) flops for the distances of all pairs (``torch.cdist``
-    from explicit differences), then an O(n^2) logsumexp; O(n^2) memory per
-    batch element (the n x n matrix is stored, not streamed).
-
     Parameters
     ----------
     X : torch.Tensor, shape (..., n, p)
@@ -1005,7 +931,7 @@ def uniformity_difference(
     -------
     torch.Tensor, shape (...)
         Distances, same dtype and device; logsumexp (no underflow);
-        differentiable where the two uniformities differ.
+        differentiable where the two uniformities differ. O(n^2) memory.
 
     Notes
     -----
@@ -1030,12 +956,7 @@ def uniformity_difference(
 
 
 def uniformity_difference_resi(X: Tensor, Y: Tensor, /) -> Tensor:
-    """Batched ReSi uniformity difference (raw rows, all n^2 pairs, t = 2).
-
-    Cost: O(n^2 (p + q)) flops for the distances of all pairs, then an O(n^2)
-    logsumexp; O(n^2) memory per batch element (the n x n matrix is stored, not
-    streamed).
-    """
+    """Batched ReSi uniformity difference (raw rows, all n^2 pairs, t = 2)."""
     func = "uniformity_difference_resi"
     Xt, Yt = _validate_pair(func, X, Y)
     return (_uniformity(func, "X", Xt, 2.0, False, True) - _uniformity(func, "Y", Yt, 2.0, False, True)).abs()
@@ -1061,11 +982,6 @@ def eigenspace_overlap_score(X: Tensor, Y: Tensor, /, *, centre: bool = True) ->
     r"""Batched eigenspace overlap score ``||U_X^T U_Y||_F^2 / max(r_X, r_Y)``.
 
     See :func:`metrics.geometry.eigenspace_overlap_score`.
-
-    Cost: O(n p min(n, p) + n q min(n, q) + n min(n, p) min(n, q)) flops (a
-    thin SVD with left singular vectors of each input, then the product of the
-    masked bases); O(n (p + q)) memory per batch element, no n x n matrix
-    unless ``p`` or ``q`` reaches ``n``.
 
     Parameters
     ----------
@@ -1163,12 +1079,6 @@ def gulp_distance(X: Tensor, Y: Tensor, /, *, lam: float = GULP_DEFAULT_LAM) -> 
     n x n kernels otherwise; for ``lam = 0`` from orthonormal bases of the
     column spaces.
 
-    Cost: with ``lam > 0``, O(n (p^2 + q^2 + p q) + p^3 + q^3) flops from the
-    covariances and their Cholesky solves when ``p < n`` and ``q < n``
-    (no n x n matrix), otherwise O(n^2 (p + q) + n^3) flops and O(n^2) memory
-    per batch element from the n x n kernels; with ``lam = 0``, as
-    :func:`gulp_distance_lam0`.
-
     Parameters
     ----------
     X : torch.Tensor, shape (..., n, p)
@@ -1206,11 +1116,5 @@ def gulp_distance(X: Tensor, Y: Tensor, /, *, lam: float = GULP_DEFAULT_LAM) -> 
 
 
 def gulp_distance_lam0(X: Tensor, Y: Tensor, /) -> Tensor:
-    """Batched ``gulp_distance(X, Y, lam=0.0)`` (invariant to invertible linear maps).
-
-    Cost: O(n p min(n, p) + n q min(n, q) + n min(n, p) min(n, q)) flops (a
-    thin SVD with left singular vectors of each input, then the product of the
-    masked bases); O(n (p + q)) memory per batch element, no n x n matrix
-    unless ``p`` or ``q`` reaches ``n``.
-    """
+    """Batched ``gulp_distance(X, Y, lam=0.0)`` (invariant to invertible linear maps)."""
     return _gulp("gulp_distance_lam0", X, Y, 0.0)

@@ -43,12 +43,9 @@ from metrics.kernel import (
 )
 from metrics.torch_representation import (
     _centre,
-    _centre_mask,
     _cka_features,
     _cka_gram,
-    _in_gram_range,
     _require_nonconstant,
-    _robust_norm,
     _unit_frobenius,
     _validate_pair,
 )
@@ -99,16 +96,9 @@ def _frob2(A: torch.Tensor) -> torch.Tensor:
 def _hsic1_features(Xc: torch.Tensor, Yc: torch.Tensor) -> torch.Tensor:
     """``n (n - 3) HSIC_1`` of centred inputs from feature products (see the numpy reference)."""
     n = Xc.shape[-2]
-    return _hsic1_terms(n, _frob2(Xc.mT @ Yc), _row_sq(Xc), _row_sq(Yc))
-
-
-def _row_sq(A: torch.Tensor) -> torch.Tensor:
-    """Squared row norms (..., n): the diagonal of the linear kernel."""
-    return (A * A).sum(dim=-1)
-
-
-def _hsic1_terms(n: int, cross: torch.Tensor, k: torch.Tensor, l: torch.Tensor) -> torch.Tensor:
-    """``n (n - 3) HSIC_1`` from ``||Xc^T Yc||_F^2`` and the squared row norms (see the numpy reference)."""
+    k = (Xc * Xc).sum(dim=-1)
+    l = (Yc * Yc).sum(dim=-1)
+    cross = _frob2(Xc.mT @ Yc)
     return cross - n / (n - 2) * (k * l).sum(dim=-1) + k.sum(dim=-1) * l.sum(dim=-1) / ((n - 1) * (n - 2))
 
 
@@ -133,23 +123,13 @@ def _double_centre(D: torch.Tensor) -> torch.Tensor:
 
 
 def _debiased_from_features(Xn: torch.Tensor, Yn: torch.Tensor) -> Terms:
-    """Cross and self terms and scales of unit-norm batches; each product computed once."""
-    one = Xn.new_ones(())
-    return _debiased_terms(Xn, Yn, Xn.mT @ Xn, Yn.mT @ Yn, one, one)
-
-
-def _debiased_terms(
-    Xc: torch.Tensor, Yc: torch.Tensor, Gx: torch.Tensor, Gy: torch.Tensor, tx: torch.Tensor, ty: torch.Tensor
-) -> Terms:
-    """:func:`_debiased_from_features` of ``Xc / sqrt(tx)``, ``Yc / sqrt(ty)`` given ``Gx = Xc^T Xc``, ``Gy``,
-    scaling the small products instead of the data (as :func:`metrics.kernel._debiased_terms`)."""
-    n = Xc.shape[-2]
-    k = _row_sq(Xc) / tx.unsqueeze(-1)
-    l = _row_sq(Yc) / ty.unsqueeze(-1)
-    cross = _hsic1_terms(n, _frob2((Xc.mT @ Yc) / torch.sqrt(tx * ty)[..., None, None]), k, l)
-    scale_x = _frob2(Gx / tx[..., None, None])
-    scale_y = _frob2(Gy / ty[..., None, None])
-    return cross, _hsic1_terms(n, scale_x, k, k), _hsic1_terms(n, scale_y, l, l), scale_x, scale_y
+    return (
+        _hsic1_features(Xn, Yn),
+        _hsic1_features(Xn, Xn),
+        _hsic1_features(Yn, Yn),
+        _frob2(Xn.mT @ Xn),
+        _frob2(Yn.mT @ Yn),
+    )
 
 
 def _debiased_from_gram(Kx: torch.Tensor, Ky: torch.Tensor) -> Terms:
@@ -248,11 +228,8 @@ def _distance_cosine(func: str, X: object, Y: object, exponent: float) -> torch.
 
 
 def _scale(A: torch.Tensor) -> torch.Tensor:
-    """Frobenius norm of each matrix, detached, 1 where it is 0 (a constant rescaling factor).
-
-    Computed without overflow or underflow in the squares.
-    """
-    norm = _robust_norm(A.detach())
+    """Frobenius norm of each matrix, detached, 1 where it is 0 (a constant rescaling factor)."""
+    norm = torch.linalg.matrix_norm(A).detach()
     return torch.where(norm > 0, norm, torch.ones_like(norm))
 
 
@@ -264,10 +241,7 @@ def hsic_linear(X: torch.Tensor, Y: torch.Tensor, /) -> torch.Tensor:
 
     See :func:`metrics.kernel.hsic_linear` (normalisation ``1 / (n - 1)^2``,
     Gretton et al. 2005). Feature path when ``p < n`` and ``q < n``
-    (no n x n matrix), Gram path otherwise.
-
-    Cost: 2 n p q flops per batch element for ``Xc^T Yc`` plus O(n (p + q))
-    when ``p, q < n``; O(n^2 (p + q)) flops and O(n^2) memory otherwise.
+    (O(n p q), no n x n matrix), Gram path otherwise.
 
     Parameters
     ----------
@@ -306,18 +280,14 @@ def hsic_linear(X: torch.Tensor, Y: torch.Tensor, /) -> torch.Tensor:
     Xt, Yt = _validate_pair(func, X, Y)
     Xc, Yc = _centre(Xt), _centre(Yt)
     # Rescale by detached constants (HSIC is quadratic in each kernel) so the fourth powers stay in range.
-    n, p, q = Xt.shape[-2], Xt.shape[-1], Yt.shape[-1]
-    nx, ny = torch.linalg.matrix_norm(Xc).detach(), torch.linalg.matrix_norm(Yc).detach()
-    if _use_features(n, p, q) and _in_gram_range(nx * nx, ny * ny):  # rescale the product, not the data
-        tr = _frob2((Xc.mT @ Yc) / (nx * ny)[..., None, None])
-        return (nx * ny) ** 2 * tr / (n - 1) ** 2
     sx, sy = _scale(Xc), _scale(Yc)
     Xn, Yn = Xc / sx[..., None, None], Yc / sy[..., None, None]
+    n, p, q = Xt.shape[-2], Xt.shape[-1], Yt.shape[-1]
     if _use_features(n, p, q):
         tr = _frob2(Xn.mT @ Yn)
     else:
         tr = ((Xn @ Xn.mT) * (Yn @ Yn.mT)).sum(dim=(-2, -1))
-    return (sx * sy) ** 2 * tr / (n - 1) ** 2
+    return (sx * sx) * (sy * sy) * tr / (n - 1) ** 2
 
 
 def hsic_linear_unbiased(X: torch.Tensor, Y: torch.Tensor, /) -> torch.Tensor:
@@ -326,10 +296,6 @@ def hsic_linear_unbiased(X: torch.Tensor, Y: torch.Tensor, /) -> torch.Tensor:
     See :func:`metrics.kernel.hsic_linear_unbiased`:
     ``<U(K), U(L)>_F / (n (n - 3))``, from feature products when ``p < n``
     and ``q < n`` (no n x n matrix), from U-centred Gram matrices otherwise.
-
-    Cost: 2 n p q flops per batch element for ``Xc^T Yc`` plus O(n (p + q))
-    (row norms, validation, centring) when ``p, q < n``, as the numpy
-    reference; O(n^2 (p + q)) flops and O(n^2) memory otherwise.
 
     Parameters
     ----------
@@ -366,21 +332,14 @@ def hsic_linear_unbiased(X: torch.Tensor, Y: torch.Tensor, /) -> torch.Tensor:
     Xt, Yt = _validate_pair(func, X, Y)
     _require_unbiased_rows(func, Xt, Yt)
     Xc, Yc = _centre(Xt), _centre(Yt)
-    n, p, q = Xt.shape[-2], Xt.shape[-1], Yt.shape[-1]
-    if _use_features(n, p, q):
-        # The terms of the unit-norm inputs from the unscaled data (||Xc||_F^2 = sum(k)), as in numpy.
-        k, l = _row_sq(Xc), _row_sq(Yc)
-        tx, ty = k.sum(dim=-1), l.sum(dim=-1)
-        if _in_gram_range(tx, ty):
-            cross = _frob2((Xc.mT @ Yc) / torch.sqrt(tx * ty)[..., None, None])
-            return tx * ty * _hsic1_terms(n, cross, k / tx.unsqueeze(-1), l / ty.unsqueeze(-1)) / (n * (n - 3))
     sx, sy = _scale(Xc), _scale(Yc)
     Xn, Yn = Xc / sx[..., None, None], Yc / sy[..., None, None]
+    n, p, q = Xt.shape[-2], Xt.shape[-1], Yt.shape[-1]
     if _use_features(n, p, q):
         value = _hsic1_features(Xn, Yn)
     else:
         value = (_u_centre(Xn @ Xn.mT) * _u_centre(Yn @ Yn.mT)).sum(dim=(-2, -1))
-    return (sx * sy) ** 2 * value / (n * (n - 3))
+    return (sx * sx) * (sy * sy) * value / (n * (n - 3))
 
 
 # --------------------------------------------------------------------------- CKA variants
@@ -390,12 +349,8 @@ def cka_debiased(X: torch.Tensor, Y: torch.Tensor, /) -> torch.Tensor:
     r"""Debiased linear CKA over a batch (see :func:`metrics.kernel.cka_debiased`).
 
     ``<U(K), U(L)>_F / (||U(K)||_F ||U(L)||_F)`` with linear kernels, from
-    feature products when ``p < n`` and ``q < n`` (no n x n matrix), from
-    U-centred Gram matrices otherwise.
-
-    Cost: 2 n p q + n p^2 + n q^2 flops per batch element (three feature
-    products, each computed once) plus O(n (p + q)) when ``p, q < n``, as
-    the numpy reference; O(n^2 (p + q)) flops and O(n^2) memory otherwise.
+    feature products when ``p < n`` and ``q < n`` (O(n (p q + p^2 + q^2)), no
+    n x n matrix), from U-centred Gram matrices otherwise.
 
     Parameters
     ----------
@@ -433,23 +388,15 @@ def cka_debiased(X: torch.Tensor, Y: torch.Tensor, /) -> torch.Tensor:
     func = "cka_debiased"
     Xt, Yt = _validate_pair(func, X, Y)
     _require_unbiased_rows(func, Xt, Yt)
-    Xc, cx = _centre_mask(Xt)
-    Yc, cy = _centre_mask(Yt)
-    _require_nonconstant(func, "X", Xc, cx)
-    _require_nonconstant(func, "Y", Yc, cy)
+    Xc, Yc = _centre(Xt), _centre(Yt)
+    _require_nonconstant(func, "X", Xc)
+    _require_nonconstant(func, "Y", Yc)
+    Xn, Yn = _unit_frobenius(Xc), _unit_frobenius(Yc)
     n, p, q = Xt.shape[-2], Xt.shape[-1], Yt.shape[-1]
-    terms = None
-    if _use_features(n, p, q):  # the unit-norm terms from the unscaled data when no product can overflow
-        Gx, Gy = Xc.mT @ Xc, Yc.mT @ Yc
-        tx, ty = Gx.diagonal(dim1=-2, dim2=-1).sum(dim=-1), Gy.diagonal(dim1=-2, dim2=-1).sum(dim=-1)
-        if _in_gram_range(tx, ty):
-            terms = _debiased_terms(Xc, Yc, Gx, Gy, tx, ty)
-    if terms is None:
-        Xn, Yn = _unit_frobenius(Xc), _unit_frobenius(Yc)
-        if _use_features(n, p, q):
-            terms = _debiased_from_features(Xn, Yn)
-        else:
-            terms = _debiased_from_gram(Xn @ Xn.mT, Yn @ Yn.mT)
+    if _use_features(n, p, q):
+        terms = _debiased_from_features(Xn, Yn)
+    else:
+        terms = _debiased_from_gram(Xn @ Xn.mT, Yn @ Yn.mT)
     return _debiased_ratio(func, terms, n)
 
 
@@ -461,12 +408,7 @@ def cka_minibatch(
     See :func:`metrics.kernel.cka_minibatch`: consecutive row batches of
     ``batch_size`` (a remainder of fewer than 4 rows joins the last full
     batch), unbiased HSIC terms averaged over batches with equal weights,
-    then the ratio.
-
-    Cost: O(n min(p q + p^2 + q^2, b (p + q))) flops, b = batch_size (feature
-    products when ``p < b`` and ``q < b``, else b x b Gram matrices); memory
-    beyond centred copies of the inputs constant in ``n``: O(p q + p^2 + q^2)
-    or O(b^2) per batch element.
+    then the ratio. Memory beyond the inputs is constant in ``n``.
 
     Parameters
     ----------
@@ -540,12 +482,8 @@ def cka_rbf(
     median`` of the squared distances (over the distinct pairs,
     ``median="offdiag"``, or all ``n^2`` entries, ``median="all"``; the two
     middle values of an even count are averaged, as in numpy), then the
-    centred (or, with ``debiased=True``, U-centred) cosine.
-
-    Cost: O(n^2 (p + q)) flops for the two n x n distance matrices
-    (``torch.cdist`` from explicit differences), O(n^2 log n) for the medians
-    (a full sort of the squared distances, not a linear-time selection), O(n^2)
-    for the kernels and the centring; O(n^2) memory per batch element.
+    centred (or, with ``debiased=True``, U-centred) cosine. O(n^2 (p + q))
+    time, O(n^2) memory per batch element.
 
     Parameters
     ----------
@@ -608,10 +546,6 @@ def cka_rbf(
 def cka_angular(X: torch.Tensor, Y: torch.Tensor, /) -> torch.Tensor:
     r"""Angular linear CKA ``arccos(CKA)`` over a batch (see :func:`metrics.kernel.cka_angular`).
 
-    Cost: O(n (p q + p^2 + q^2)) flops from the feature products when
-    ``p < n`` and ``q < n`` (no n x n matrix); otherwise O(n^2 (p + q)) flops
-    and O(n^2) memory per batch element from the n x n Gram matrices.
-
     Parameters
     ----------
     X : torch.Tensor, shape (..., n, p)
@@ -667,10 +601,6 @@ def kernel_alignment(X: torch.Tensor, Y: torch.Tensor, /) -> torch.Tensor:
 
     ``||X^T Y||_F^2 / (||X^T X||_F ||Y^T Y||_F)`` on the raw inputs.
 
-    Cost: O(n (p q + p^2 + q^2)) flops from the feature products when
-    ``p < n`` and ``q < n`` (no n x n matrix); otherwise O(n^2 (p + q)) flops
-    and O(n^2) memory per batch element from the n x n Gram matrices.
-
     Parameters
     ----------
     X : torch.Tensor, shape (..., n, p)
@@ -725,10 +655,7 @@ def distance_correlation(X: torch.Tensor, Y: torch.Tensor, /, *, exponent: float
 
     See :func:`metrics.kernel.distance_correlation`: ``sqrt`` of the cosine
     between the double-centred ``D^exponent`` of ``X`` and of ``Y``.
-
-    Cost: O(n^2 (p + q)) flops for the two n x n distance matrices
-    (``torch.cdist`` from explicit differences), then O(n^2) for the powers,
-    the centring and the cosine; O(n^2) memory per batch element.
+    O(n^2 (p + q)) time, O(n^2) memory.
 
     Parameters
     ----------
@@ -771,10 +698,6 @@ def distance_alignment(X: torch.Tensor, Y: torch.Tensor, /, *, exponent: float =
     r"""Distance alignment (centred cosine of distance matrices, ``= dCor^2``) over a batch.
 
     See :func:`metrics.kernel.distance_alignment`.
-
-    Cost: O(n^2 (p + q)) flops for the two n x n distance matrices
-    (``torch.cdist`` from explicit differences), then O(n^2) for the powers,
-    the centring and the cosine; O(n^2) memory per batch element.
 
     Parameters
     ----------

@@ -62,11 +62,6 @@ def permutation_corr(X: torch.Tensor, Y: torch.Tensor, /) -> torch.Tensor:
     Mean Pearson correlation of the one-to-one pairing of ``min(p, q)``
     units that maximises it; the pairing is found by scipy on the CPU.
 
-    Cost: O(n p q) flops for the correlations (in torch), then, per batch
-    element (a Python loop), a device-to-host copy of the p x q matrix and the
-    exact assignment, O(p q min(p, q)) in the worst case; O(n (p + q) + p q)
-    memory per batch element.
-
     Parameters
     ----------
     X : torch.Tensor, shape (..., n, p)
@@ -119,12 +114,6 @@ def soft_matching_distance(X: torch.Tensor, Y: torch.Tensor, /, *, centre: bool 
     The 2-Wasserstein distance between the uniform distributions on the units
     (columns, centred by default) of ``X`` and ``Y``; the optimal plan is
     solved exactly on the CPU, the value is computed in torch at that plan.
-
-    Cost: O(n p q) flops for the p x q matrix of squared distances between
-    units (in float64), then, per batch element (a Python loop) on the CPU, an
-    O(p^3) assignment when ``p == q``, otherwise a transportation LP with p q
-    variables (HiGHS dual simplex, no polynomial bound); O(n (p + q) + p q)
-    memory per batch element.
 
     Parameters
     ----------

@@ -312,62 +312,32 @@ def distribution_divergences(
 
 
 def kl_divergence(F: Tensor, G: Tensor, Fp: Tensor, Gp: Tensor, *, block_size: int | None = None) -> Tensor:
-    """d_KL(p, q) = mean_n KL(p(.|x_n) || q(.|x_n)) in nats (streamed; see :func:`distribution_divergences`).
-
-    Cost: O(N K M) flops for the logits of both models, streamed in blocks of
-    inputs, plus O(N K) exponentials; O(B K) memory for a block of B inputs
-    (about 256 MiB of temporaries by default) plus O(N), never a K x N matrix.
-    """
+    """d_KL(p, q) = mean_n KL(p(.|x_n) || q(.|x_n)) in nats (streamed; see :func:`distribution_divergences`)."""
     return distribution_divergences(F, G, Fp, Gp, block_size=block_size).kl
 
 
 def reverse_kl_divergence(F: Tensor, G: Tensor, Fp: Tensor, Gp: Tensor, *, block_size: int | None = None) -> Tensor:
-    """d_KL(q, p): the KL divergence with the arguments swapped.
-
-    Cost: O(N K M) flops for the logits of both models, streamed in blocks of
-    inputs, plus O(N K) exponentials; O(B K) memory for a block of B inputs
-    (about 256 MiB of temporaries by default) plus O(N), never a K x N matrix.
-    """
+    """d_KL(q, p): the KL divergence with the arguments swapped."""
     return distribution_divergences(F, G, Fp, Gp, block_size=block_size).kl_reverse
 
 
 def js_divergence(F: Tensor, G: Tensor, Fp: Tensor, Gp: Tensor, *, block_size: int | None = None) -> Tensor:
-    """Mean Jensen-Shannon divergence (natural log), in [0, ln 2].
-
-    Cost: O(N K M) flops for the logits of both models, streamed in blocks of
-    inputs, plus O(N K) exponentials; O(B K) memory for a block of B inputs
-    (about 256 MiB of temporaries by default) plus O(N), never a K x N matrix.
-    """
+    """Mean Jensen-Shannon divergence (natural log), in [0, ln 2]."""
     return distribution_divergences(F, G, Fp, Gp, block_size=block_size).js
 
 
 def tv_distance(F: Tensor, G: Tensor, Fp: Tensor, Gp: Tensor, *, block_size: int | None = None) -> Tensor:
-    """Mean total-variation distance ``0.5 sum_k |p - q|``, in [0, 1].
-
-    Cost: O(N K M) flops for the logits of both models, streamed in blocks of
-    inputs, plus O(N K) exponentials; O(B K) memory for a block of B inputs
-    (about 256 MiB of temporaries by default) plus O(N), never a K x N matrix.
-    """
+    """Mean total-variation distance ``0.5 sum_k |p - q|``, in [0, 1]."""
     return distribution_divergences(F, G, Fp, Gp, block_size=block_size).tv
 
 
 def hellinger_distance(F: Tensor, G: Tensor, Fp: Tensor, Gp: Tensor, *, block_size: int | None = None) -> Tensor:
-    """Mean Hellinger distance ``sqrt(0.5 sum_k (sqrt p - sqrt q)^2)``, in [0, 1].
-
-    Cost: O(N K M) flops for the logits of both models, streamed in blocks of
-    inputs, plus O(N K) exponentials; O(B K) memory for a block of B inputs
-    (about 256 MiB of temporaries by default) plus O(N), never a K x N matrix.
-    """
+    """Mean Hellinger distance ``sqrt(0.5 sum_k (sqrt p - sqrt q)^2)``, in [0, 1]."""
     return distribution_divergences(F, G, Fp, Gp, block_size=block_size).hellinger
 
 
 def chi2_divergence(F: Tensor, G: Tensor, Fp: Tensor, Gp: Tensor, *, block_size: int | None = None) -> Tensor:
-    """Mean Pearson chi-squared divergence ``sum_k (p - q)^2 / q``, in [0, inf).
-
-    Cost: O(N K M) flops for the logits of both models, streamed in blocks of
-    inputs, plus O(N K) exponentials; O(B K) memory for a block of B inputs
-    (about 256 MiB of temporaries by default) plus O(N), never a K x N matrix.
-    """
+    """Mean Pearson chi-squared divergence ``sum_k (p - q)^2 / q``, in [0, inf)."""
     return distribution_divergences(F, G, Fp, Gp, block_size=block_size).chi2
 
 
@@ -912,13 +882,6 @@ def llv_distance(
     Gradients flow through the value at the chosen pivots and input set (the
     discrete choices themselves are not differentiated); pass them explicitly
     to use d_LLV as a training loss with a fixed objective.
-
-    Cost: O(N K M) flops for the two log-partitions (streamed logits, never a
-    K x N matrix), O((N + K) M^2) for the QR factors of the joint features,
-    O(K^2 M) for the exhaustive pivot search when the pivots are not given
-    (in blocks of pivots within about 1 GiB), and O(S M^3) <= O(N M^2) for
-    the input-set search over S = min(num_samples, N // (M + 1)) tuples;
-    O((N + K) M) memory plus those bounded blocks.
     """
     res, _ = _llv_impl(
         "llv_distance", F, G, Fp, Gp, label_pivot=label_pivot, left_out=left_out, input_set=input_set,
@@ -933,10 +896,7 @@ def logit_distance(F: Tensor, G: Tensor, Fp: Tensor, Gp: Tensor) -> Tensor:
     Computed without logits: ``clr p(.|x) = G_c f(x)`` with ``G_c`` the
     label-centred unembeddings, so the squared distance is
     ``(1/N) ||F R_G[:, :M]^T - Fp R_G[:, M:]^T||_F^2`` with ``R_G`` the QR factor
-    of the centred ``[G, Gp]``. Differentiable.
-
-    Cost: O((N + K) M^2) flops (a TSQR of the centred K x 2M ``[G, Gp]``, then
-    two N x M x 2M products), no logits; O(N M) memory beyond the inputs.
+    of the centred ``[G, Gp]``. Cost O((N + K) M^2); differentiable.
     """
     F, G, Fp, Gp = _check_models("logit_distance", F, G, Fp, Gp)
     M = F.shape[1]
@@ -953,9 +913,6 @@ def svd_similarity(Z: Tensor, Zp: Tensor) -> Tensor:
     """m_SVD: mean singular value of the cross-correlation of standardised columns.
 
     Batched over leading dimensions: ``Z, Zp`` of shape (..., n, M); returns (...).
-
-    Cost: 2 n M^2 flops per batch element for the cross product (standardised
-    afterwards, as the numpy reference) plus O(M^3) for its singular values.
     """
     return _svd_similarity("svd_similarity", Z, Zp)
 
@@ -968,27 +925,13 @@ def _svd_similarity(func: str, Z: Tensor, Zp: Tensor) -> Tensor:
     n = Z.shape[-2]
     if n < 2:
         fail(func, "Z must have at least 2 rows", f"Z.shape={tuple(Z.shape)}")
-    mz, mzp = Z.mean(dim=-2, keepdim=True), Zp.mean(dim=-2, keepdim=True)
-    Zc, Zpc = Z - mz, Zp - mzp
+    Zc = Z - Z.mean(dim=-2, keepdim=True)
+    Zpc = Zp - Zp.mean(dim=-2, keepdim=True)
     # The numpy reference's policy: a column is constant when its sd is at most SD_RTOL times
     # its largest absolute entry (constant up to rounding), not only when it is exactly zero.
-    # max|x| <= |mean| + ||x - mean||, so only columns failing against that bound need max|x|.
-    norms = []
-    info = torch.finfo(Z.dtype)
-    for name, X, Xc, m in (("Z", Z, Zc, mz), ("Zp", Zp, Zpc, mzp)):
-        col = Xc.norm(dim=-2)
-        sq = col.detach() ** 2
-        if not bool(((sq >= math.sqrt(info.tiny)) & (sq <= math.sqrt(info.max))).all()):
-            # squares that overflow or underflow: norms of the max-scaled columns
-            top = Xc.detach().abs().amax(dim=-2, keepdim=True)
-            top = torch.where(top > 0, top, torch.ones_like(top))
-            col = top.squeeze(-2) * (Xc / top).norm(dim=-2)
-        norms.append(col)
+    for name, X, Xc in (("Z", Z, Zc), ("Zp", Zp, Zpc)):
         with torch.no_grad():
-            norm = norms[-1].detach()
-            sd = norm / math.sqrt(n - 1)
-            suspect = sd <= SD_RTOL * (m.squeeze(-2).abs() + norm) * (1.0 + 1e-6)
-            const = suspect & (sd <= SD_RTOL * X.abs().amax(dim=-2)) if bool(suspect.any()) else suspect
+            const = Xc.norm(dim=-2) / math.sqrt(n - 1) <= SD_RTOL * X.abs().amax(dim=-2)
         if bool(const.any()):
             cols = sorted({int(c) for c in torch.nonzero(const)[:, -1].tolist()})
             fail(
@@ -997,34 +940,21 @@ def _svd_similarity(func: str, Z: Tensor, Zp: Tensor) -> Tensor:
                 f"constant column(s) {cols} in {name} (shape {tuple(X.shape)})",
                 error=DegenerateInputError,
             )
-    return _svd_similarity_centred(func, Zc, Zpc, norms=(norms[0], norms[1]))
+    return _svd_similarity_centred(func, Zc, Zpc)
 
 
-def _svd_similarity_centred(func: str, Zc: Tensor, Zpc: Tensor, *, norms: tuple[Tensor, Tensor] | None = None) -> Tensor:
-    """m_SVD from centred factors: rows may be any coordinates in which the inner products hold.
-
-    The standardisation is applied to the M x M product (divided by the
-    column norms), not to the data, when no product can overflow or
-    underflow (squared column norms in [sqrt(tiny), sqrt(max)]), as in numpy.
-    """
-    nz, nzp = (Zc.norm(dim=-2), Zpc.norm(dim=-2)) if norms is None else norms
+def _svd_similarity_centred(func: str, Zc: Tensor, Zpc: Tensor) -> Tensor:
+    """m_SVD from centred factors: rows may be any coordinates in which the inner products hold."""
+    nz = Zc.norm(dim=-2)
+    nzp = Zpc.norm(dim=-2)
     if bool((nz == 0).any()) or bool((nzp == 0).any()):
         fail(func, "every column must vary (d_SVD standardises columns)", "a constant column", error=DegenerateInputError)
-    info = torch.finfo(Zc.dtype)
-    low, high = math.sqrt(info.tiny), math.sqrt(info.max)
-    sq = torch.cat([nz, nzp], dim=-1).detach() ** 2
-    if bool(((sq >= low) & (sq <= high)).all()):
-        Rx = (Zc.transpose(-1, -2) @ Zpc) / (nz[..., :, None] * nzp[..., None, :])
-    else:  # nz, nzp finite here: divide the data first
-        Rx = (Zc / nz[..., None, :]).transpose(-1, -2) @ (Zpc / nzp[..., None, :])
+    Rx = (Zc / nz[..., None, :]).transpose(-1, -2) @ (Zpc / nzp[..., None, :])
     return torch.linalg.svdvals(Rx).sum(dim=-1) / Zc.shape[-1]
 
 
 def svd_dissimilarity(Z: Tensor, Zp: Tensor) -> Tensor:
-    """d_SVD = 1 - m_SVD, clipped to [0, 1] (rounding can push m_SVD a hair above 1).
-
-    Cost: that of :func:`svd_similarity`, 2 n M^2 + O(M^3) flops per batch element.
-    """
+    """d_SVD = 1 - m_SVD, clipped to [0, 1] (rounding can push m_SVD a hair above 1)."""
     return (1 - _svd_similarity("svd_dissimilarity", Z, Zp)).clamp(0, 1)
 
 
@@ -1121,15 +1051,7 @@ def _fg_from_factors(
 
 
 def fg_distance(F: Tensor, G: Tensor, Fp: Tensor, Gp: Tensor, **kwargs: Any) -> Tensor:
-    """d_{f,g} as a 0-dim tensor (the ``value`` of :func:`fg_dissimilarity`; not differentiable).
-
-    Cost: O(N K M) flops for the log-partitions and O((N + K) M^2) for the QR
-    factors, plus the searches of :func:`llv_distance` when d_LLV is computed
-    (no ``llv_result`` given: O(K^2 M) for the pivots); then O(S M^3) for the
-    S = min(max_subsets, C(K - 2, M)) label subsets (each an M x M product and
-    a (2M + 1) x M singular-value problem in the Q coordinates) and O(K M^2)
-    for the unembedding side; never a K x N matrix.
-    """
+    """d_{f,g} as a 0-dim tensor (the ``value`` of :func:`fg_dissimilarity`; not differentiable)."""
     res = fg_dissimilarity(F, G, Fp, Gp, **kwargs)
     return torch.tensor(res.value, dtype=F.dtype if isinstance(F, Tensor) and F.is_floating_point() else torch.float64)
 
@@ -1167,10 +1089,6 @@ def rep_distance(
     spurious distance on an equivalent pair. The choice is made in float64 for every dtype;
     a float32 result still carries the float32 rounding times kappa.
     Returns ``sqrt`` of the mean term, a 0-dim tensor.
-
-    Cost: O(N M^2) flops for the R factor of ``[F, Fp]``, then O(s M^3) for
-    the s = num_samples samples (conditioning, solve and residual, batched),
-    plus O(s K) to draw them; no logits; O(N M + s M^2) memory.
     """
     func = "rep_distance"
     F, G, Fp, Gp = _check_models(func, F, G, Fp, Gp, need_diversity=True)

@@ -138,12 +138,6 @@ def mutual_knn(X: torch.Tensor, Y: torch.Tensor, /, *, k: int | None = None, met
     :math:`\frac{1}{n}\sum_i |N_k^X(i) \cap N_k^Y(i)| / k`, same ``k``,
     metric and tie conventions as the numpy reference.
 
-    Cost: O(n^2 (p + q)) flops for all pairwise distances (in float64 whatever
-    the input dtype; brute-force exact kNN) and O(n^2 log k) for the top-k
-    selections, then O(n k^2) for the overlaps; O(n (p + q) + n k^2) memory per
-    batch element plus one block of about 2**20 distance entries over the
-    batch, never the n x n matrix.
-
     Parameters
     ----------
     X : torch.Tensor, shape (..., n, p)
@@ -196,12 +190,6 @@ def knn_jaccard(X: torch.Tensor, Y: torch.Tensor, /, *, k: int | None = None, me
     r"""Mean Jaccard index of the kNN sets over a batch (see :func:`metrics.neighbors.knn_jaccard`).
 
     Each stimulus contributes ``c / (2k - c)`` for an overlap of ``c`` neighbours.
-
-    Cost: O(n^2 (p + q)) flops for all pairwise distances (in float64 whatever
-    the input dtype; brute-force exact kNN) and O(n^2 log k) for the top-k
-    selections, then O(n k^2) for the overlaps; O(n (p + q) + n k^2) memory per
-    batch element plus one block of about 2**20 distance entries over the
-    batch, never the n x n matrix.
 
     Parameters
     ----------
@@ -261,12 +249,6 @@ def rank_similarity(
     :math:`H_{|I_i|}` (``normalization="intersection"``) or :math:`H_k`
     (``"k"``), 0 for an empty overlap, and averaged over stimuli.
 
-    Cost: O(n^2 (p + q)) flops for all pairwise distances (in float64 whatever
-    the input dtype; brute-force exact kNN) and O(n^2 log k) for the top-k
-    selections, then O(n k^2) for the matched ranks; O(n (p + q) + n k^2)
-    memory per batch element plus one block of about 2**20 distance entries
-    over the batch, never the n x n matrix.
-
     Parameters
     ----------
     X : torch.Tensor, shape (..., n, p)
@@ -325,13 +307,6 @@ def second_order_cosine(
     similarities (raw rows) to the union of its neighbourhoods in ``X`` and
     ``Y``; averaged over stimuli.
 
-    Cost: O(n^2 (p + q)) flops for all pairwise distances (in float64 whatever
-    the input dtype; brute-force exact kNN) and O(n^2 log k) for the top-k
-    selections, then O(n^2 (p + q)) again for the profiles, which are read off
-    blocks of the cosine matrix; O(n (p + q) + n k^2) memory per batch element
-    plus one block of about 2**20 distance entries over the batch, never the
-    n x n matrix.
-
     Parameters
     ----------
     X : torch.Tensor, shape (..., n, p)
@@ -361,7 +336,8 @@ def second_order_cosine(
     Notes
     -----
     Invariances: translation False, isotropic scaling True, orthogonal True,
-    invertible linear False, permutation True (either metric).
+    invertible linear False, permutation True (either metric). Cost
+    O(n^2 (p + q)): the profiles are read off blocks of the cosine matrix.
 
     Examples
     --------
@@ -417,12 +393,6 @@ def second_order_cosine(
 def mutual_knn_euclidean(X: torch.Tensor, Y: torch.Tensor, /, *, k: int | None = None) -> torch.Tensor:
     """:func:`mutual_knn` with ``metric="euclidean"`` (a registry variant).
 
-    Cost: as :func:`mutual_knn`: O(n^2 (p + q)) flops for all pairwise
-    distances (in float64 whatever the input dtype; brute-force exact kNN) and
-    O(n^2 log k) for the top-k selections; O(n (p + q) + n k^2) memory per
-    batch element plus one block of about 2**20 distance entries over the
-    batch, never the n x n matrix.
-
     Examples
     --------
     >>> import torch
@@ -436,12 +406,6 @@ def mutual_knn_euclidean(X: torch.Tensor, Y: torch.Tensor, /, *, k: int | None =
 def knn_jaccard_euclidean(X: torch.Tensor, Y: torch.Tensor, /, *, k: int | None = None) -> torch.Tensor:
     """:func:`knn_jaccard` with ``metric="euclidean"`` (a registry variant).
 
-    Cost: as :func:`knn_jaccard`: O(n^2 (p + q)) flops for all pairwise
-    distances (in float64 whatever the input dtype; brute-force exact kNN) and
-    O(n^2 log k) for the top-k selections; O(n (p + q) + n k^2) memory per
-    batch element plus one block of about 2**20 distance entries over the
-    batch, never the n x n matrix.
-
     Examples
     --------
     >>> import torch
@@ -454,12 +418,6 @@ def knn_jaccard_euclidean(X: torch.Tensor, Y: torch.Tensor, /, *, k: int | None 
 
 def rank_similarity_euclidean(X: torch.Tensor, Y: torch.Tensor, /, *, k: int | None = None) -> torch.Tensor:
     """:func:`rank_similarity` with ``metric="euclidean"`` (a registry variant).
-
-    Cost: as :func:`rank_similarity`: O(n^2 (p + q)) flops for all pairwise
-    distances (in float64 whatever the input dtype; brute-force exact kNN) and
-    O(n^2 log k) for the top-k selections; O(n (p + q) + n k^2) memory per
-    batch element plus one block of about 2**20 distance entries over the
-    batch, never the n x n matrix.
 
     Examples
     --------

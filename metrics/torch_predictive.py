@@ -102,10 +102,6 @@ def linreg_r2(X: torch.Tensor, Y: torch.Tensor, /, *, rcond: float | None = None
     :math:`\lVert Q_X^\top Y_c \rVert_F^2 / \lVert Y_c \rVert_F^2`, with
     :math:`Q_X` an orthonormal basis of the centred predictor's column space.
 
-    Cost: O(n p min(n, p) + n p q) flops (a thin SVD of the predictor, then the
-    projection of the target on its masked basis); O(n (p + q)) memory per
-    batch element, no n x n matrix unless ``p`` reaches ``n``.
-
     Parameters
     ----------
     X : torch.Tensor, shape (..., n, p)
@@ -153,9 +149,6 @@ def linreg_r2(X: torch.Tensor, Y: torch.Tensor, /, *, rcond: float | None = None
 
 def linreg_r2_y_to_x(X: torch.Tensor, Y: torch.Tensor, /, *, rcond: float | None = None) -> torch.Tensor:
     """:func:`linreg_r2` predicting ``X`` from ``Y`` over a batch (a registry direction).
-
-    Cost: O(n q min(n, q) + n p q) flops (a thin SVD of the predictor ``Y``,
-    then the projection of ``X``); O(n (p + q)) memory per batch element.
 
     Examples
     --------
@@ -235,11 +228,6 @@ def ridge_cv_r2(
     penalty :math:`\lambda = \alpha \lVert X_t\rVert_F^2 / \min(p, n_t - 1)`,
     on the folds of :func:`metrics.predictive.fold_indices`.
 
-    Cost: O(folds (n p min(n, p) + n p q)) flops: per fold (a Python loop, each
-    fold batched) the p x p primal system when ``p <= n_t``, else the n_t x n_t
-    dual one, then the p x q coefficients and the predictions;
-    O(n (p + q) + min(n, p)^2 + p q) memory per batch element.
-
     Parameters
     ----------
     X : torch.Tensor, shape (..., n, p)
@@ -300,10 +288,6 @@ def ridge_cv_r2_y_to_x(
     aggregate: Aggregate = "pooled",
 ) -> torch.Tensor:
     """:func:`ridge_cv_r2` predicting ``X`` from ``Y`` over a batch (a registry direction).
-
-    Cost: O(folds (n q min(n, q) + n p q)) flops (the q x q primal or the
-    n_t x n_t dual systems of the predictor ``Y``);
-    O(n (p + q) + min(n, q)^2 + p q) memory per batch element.
 
     Examples
     --------
@@ -407,12 +391,6 @@ def stitching_loss_change(
     with ``W`` the given readout or ``Y``'s top ``components`` principal
     directions (default ``min(10, rank)``).
 
-    Cost: O(n p min(n, p) + n q min(n, q) + n (p + q) r) flops: thin SVDs of
-    both centred inputs (the target's, twice, only for the default head), then
-    the head output and its projection, r its number of columns (the readout's
-    width, or min(n, q) zero-padded principal directions by default);
-    O(n (p + q)) memory per batch element.
-
     Parameters
     ----------
     X : torch.Tensor, shape (..., n, p)
@@ -473,10 +451,6 @@ def stitching_loss_change_y_to_x(
     rcond: float | None = None,
 ) -> torch.Tensor:
     """:func:`stitching_loss_change` stitching ``Y`` into ``X``'s head over a batch (a registry direction).
-
-    Cost: O(n q min(n, q) + n p min(n, p) + n (p + q) r) flops, r the number of
-    columns of ``X``'s head (as :func:`stitching_loss_change`, roles swapped);
-    O(n (p + q)) memory per batch element.
 
     Examples
     --------

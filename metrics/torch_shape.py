@@ -8,8 +8,6 @@ tensors become float64); ranks are decided per batch element and the unused
 directions masked. Differentiable where the singular values involved are
 distinct and the distance is positive (at ``d = 0`` the arccos and the
 square root have infinite slope). No n x n matrix is built when ``p, q < n``.
-The algorithms are those of the numpy reference: the Procrustes product at
-``alpha = 1``, Cholesky QR2 and SVDs of the small R factors otherwise.
 """
 
 from __future__ import annotations
@@ -17,16 +15,7 @@ from __future__ import annotations
 import torch
 
 from metrics.shape import _check_options
-from metrics.torch_cca import _warn_if_saturated
-from metrics.torch_representation import (
-    _centre_mask,
-    _frames,
-    _full_rank,
-    _procrustes_nuclear_of,
-    _require_nonconstant,
-    _robust_norm,
-    _validate_pair,
-)
+from metrics.torch_cca import _centred_pair, _warn_if_saturated
 
 __all__ = [
     "shape_angular_a0",
@@ -51,71 +40,33 @@ def _whitened_coordinates(
     rank tolerance ``max(n, p) * eps * s_max``, 0 beyond; size 1 when
     normalised, else ``||Ac||_F``.
     """
-    size = _robust_norm(Ac)
-    U, s, _ = torch.linalg.svd(Ac / size[..., None, None] if normalize else Ac, full_matrices=False)
-    W, rank = _whiten(U, s, (Ac.shape[-2], Ac.shape[-1]), alpha)
-    return W, (torch.ones_like(size) if normalize else size), rank
-
-
-def _whiten(U: torch.Tensor, s: torch.Tensor, shape: tuple[int, int], alpha: float) -> tuple[torch.Tensor, torch.Tensor]:
-    """Masked ``U diag(g) / ||g||`` and the rank from an SVD ``(U, s)`` of (n, p) matrices (or of their R factors)."""
-    tol = max(shape) * torch.finfo(s.dtype).eps * s[..., :1].detach()
+    size = torch.linalg.matrix_norm(Ac)
+    As = Ac / size[..., None, None] if normalize else Ac
+    U, s, _ = torch.linalg.svd(As, full_matrices=False)
+    tol = max(As.shape[-2], As.shape[-1]) * torch.finfo(s.dtype).eps * s[..., :1].detach()
     keep = s.detach() > tol
     g = torch.where(keep, alpha * s + (1.0 - alpha), torch.zeros_like(s))
     g = g / torch.linalg.vector_norm(g, dim=-1, keepdim=True)
-    return U * g.unsqueeze(-2), keep.sum(dim=-1)
+    return U * g.unsqueeze(-2), (torch.ones_like(size) if normalize else size), keep.sum(dim=-1)
 
 
 def _shape_cosine(
     func: str, X: object, Y: object, alpha: float, normalize: bool
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """``cos(theta)`` clipped to [0, 1] per batch element, and the sizes of the whitened inputs.
-
-    The routes of :func:`metrics.shape._shape_cosine`: the Procrustes cosine
-    at ``alpha = 1``; otherwise Cholesky QR2 and the SVD of each small R
-    factor (none at ``alpha = 0`` when every element is provably of full
-    rank), or the SVD of each centred input when the factorisation cannot
-    be trusted for some element.
-    """
-    Xt, Yt = _validate_pair(func, X, Y)
-    if alpha == 1.0:
-        nuclear, nx, ny = _procrustes_nuclear_of(func, Xt, Yt)
-        one = torch.ones_like(nuclear)
-        return nuclear, (one if normalize else nx), (one if normalize else ny)
-    Xc, cx = _centre_mask(Xt)
-    Yc, cy = _centre_mask(Yt)
-    _require_nonconstant(func, "X", Xc, cx)
-    _require_nonconstant(func, "Y", Yc, cy)
-    n = Xt.shape[-2]
-    frames = _frames(Xc, Yc, cx, cy)
-    if frames is not None:
-        fx, fy, C = frames
-        a, b = torch.linalg.vector_norm(fx.d * fx.nonconstant, dim=-1), torch.linalg.vector_norm(fy.d * fy.nonconstant, dim=-1)
-        if alpha == 0.0 and bool(_full_rank(fx.R, fx.nonconstant, n).all()) and bool(_full_rank(fy.R, fy.nonconstant, n).all()):
-            rx, ry = fx.nonconstant.sum(dim=-1), fy.nonconstant.sum(dim=-1)
-            M = C / torch.sqrt((rx * ry).to(C.dtype))[..., None, None]
-        else:
-            Ux, sx, _ = torch.linalg.svd(fx.R / a[..., None, None] if normalize else fx.R)
-            Uy, sy, _ = torch.linalg.svd(fy.R / b[..., None, None] if normalize else fy.R)
-            Wx, rx = _whiten(Ux, sx, (n, Xt.shape[-1]), alpha)
-            Wy, ry = _whiten(Uy, sy, (n, Yt.shape[-1]), alpha)
-            M = Wx.mT @ C @ Wy
-        if normalize:
-            a, b = torch.ones_like(a), torch.ones_like(b)
-    else:
-        Wx, a, rx = _whitened_coordinates(Xc, alpha, normalize)
-        Wy, b, ry = _whitened_coordinates(Yc, alpha, normalize)
-        M = Wx.mT @ Wy
+    """``cos(theta)`` clipped to [0, 1] per batch element, and the sizes of the whitened inputs."""
+    Xc, Yc = _centred_pair(func, X, Y)
+    Wx, a, rx = _whitened_coordinates(Xc, alpha, normalize)
+    Wy, b, ry = _whitened_coordinates(Yc, alpha, normalize)
     if alpha == 0.0:  # full whitening is CCA, and saturates like it
         _warn_if_saturated(
             func,
             rx,
             ry,
-            (tuple(Xt.shape), tuple(Yt.shape)),
+            (tuple(Xc.shape), tuple(Yc.shape)),
             fix="Reduce the features first, use more samples, or set alpha > 0.",
             stacklevel=6,
         )
-    nuclear = torch.linalg.svdvals(M).sum(dim=-1)
+    nuclear = torch.linalg.svdvals(Wx.mT @ Wy).sum(dim=-1)
     # Exact value in [0, 1]: clip the few-ulp overshoot so arccos and sqrt stay defined.
     return nuclear.clamp(0.0, 1.0), a, b
 
@@ -132,10 +83,6 @@ def shape_angular_distance(
     :math:`W = U \operatorname{diag}(g) / \lVert g \rVert`,
     :math:`g = \alpha s + (1 - \alpha)` from the SVD of each centred (and, by
     default, unit-Frobenius) input.
-
-    Cost: at ``alpha = 1``, 2 n p q flops per batch element plus a p x q SVD;
-    otherwise 3 n p^2 + 3 n q^2 + 2 n p q (Cholesky QR2) plus O(p^3 + q^3),
-    as the numpy reference; O(n p min(n, p) + n q min(n, q)) on the SVD route.
 
     Parameters
     ----------
@@ -201,8 +148,6 @@ def shape_euclidean_distance(
     angular shape distance and ``a``, ``b`` the sizes of the whitened inputs
     (1 when normalised, else the Frobenius norms of the centred inputs).
 
-    Cost: as for :func:`shape_angular_distance`.
-
     Parameters
     ----------
     X : torch.Tensor, shape (..., n, p)
@@ -262,9 +207,6 @@ def _euclidean(func: str, X: object, Y: object, alpha: object, normalize: object
 def shape_angular_a0(X: torch.Tensor, Y: torch.Tensor, /) -> torch.Tensor:
     """``shape_angular_distance(X, Y, alpha=0.0)`` over a batch (registry entry ``shape_angular_a0``).
 
-    Cost: 3 n p^2 + 3 n q^2 + 2 n p q flops per batch element (Cholesky QR2)
-    plus a p x q SVD, as the numpy reference.
-
     Examples
     --------
     >>> import torch
@@ -277,9 +219,6 @@ def shape_angular_a0(X: torch.Tensor, Y: torch.Tensor, /) -> torch.Tensor:
 
 def shape_angular_a05(X: torch.Tensor, Y: torch.Tensor, /) -> torch.Tensor:
     """``shape_angular_distance(X, Y, alpha=0.5)`` over a batch (registry entry ``shape_angular_a05``).
-
-    Cost: 3 n p^2 + 3 n q^2 + 2 n p q flops per batch element (Cholesky QR2)
-    plus O(p^3 + q^3) for the SVDs of the small R factors, as the numpy reference.
 
     Examples
     --------
@@ -294,8 +233,6 @@ def shape_angular_a05(X: torch.Tensor, Y: torch.Tensor, /) -> torch.Tensor:
 def shape_angular_a1(X: torch.Tensor, Y: torch.Tensor, /) -> torch.Tensor:
     """``shape_angular_distance(X, Y, alpha=1.0)`` over a batch (registry entry ``shape_angular_a1``).
 
-    Cost: 2 n p q flops per batch element plus a p x q SVD (the Procrustes route).
-
     Examples
     --------
     >>> import torch
@@ -309,9 +246,6 @@ def shape_angular_a1(X: torch.Tensor, Y: torch.Tensor, /) -> torch.Tensor:
 def shape_euclidean_a05(X: torch.Tensor, Y: torch.Tensor, /) -> torch.Tensor:
     """``shape_euclidean_distance(X, Y, alpha=0.5)`` over a batch (registry entry ``shape_euclidean_a05``).
 
-    Cost: 3 n p^2 + 3 n q^2 + 2 n p q flops per batch element (Cholesky QR2)
-    plus O(p^3 + q^3) for the SVDs of the small R factors, as the numpy reference.
-
     Examples
     --------
     >>> import torch
@@ -324,8 +258,6 @@ def shape_euclidean_a05(X: torch.Tensor, Y: torch.Tensor, /) -> torch.Tensor:
 
 def shape_euclidean_a1(X: torch.Tensor, Y: torch.Tensor, /) -> torch.Tensor:
     """``shape_euclidean_distance(X, Y, alpha=1.0)`` over a batch (registry entry ``shape_euclidean_a1``).
-
-    Cost: 2 n p q flops per batch element plus a p x q SVD (the Procrustes route).
 
     Examples
     --------
